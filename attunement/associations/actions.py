@@ -1,0 +1,154 @@
+"""Every change to associations, their policies and staff roles goes through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from attunement.associations.models import Association, AssociationPolicy, Role, StaffRole
+from attunement.audit.actions import record
+from attunement.people.models import User
+
+
+class ActionRefused(Exception):
+    """The action cannot be done as asked; the message is for the person who asked."""
+
+
+def _changes(obj: Any, fields: list[str], values: dict[str, Any]) -> dict[str, Any]:
+    return {f: values[f] for f in fields if f in values and getattr(obj, f) != values[f]}
+
+
+@transaction.atomic
+def create_association(*, actor: User | None, slug: str, name: str, contact_email: str, **fields: Any) -> Association:
+    association = Association(slug=slug, name=name, contact_email=contact_email, **fields)
+    association.full_clean()
+    association.save()
+    policy = AssociationPolicy(association=association, languages_offered=["en", "es"])
+    policy.full_clean(exclude=["association"])
+    policy.save()
+    record(actor=actor, verb="association.created", association=association, target=association, data={"slug": slug})
+    return association
+
+
+ASSOCIATION_FIELDS = [
+    "name", "short_name", "state", "country", "contact_email", "contact_phone", "website", "time_zone",
+]  # fmt: skip
+
+
+@transaction.atomic
+def update_association(*, actor: User, association: Association, values: dict[str, Any]) -> list[str]:
+    """Change an association's details; returns the names of the fields that changed."""
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    changed = _changes(association, ASSOCIATION_FIELDS, values)
+    if not changed:
+        return []
+    for field, value in changed.items():
+        setattr(association, field, value)
+    association.full_clean()
+    association.save(update_fields=list(changed))
+    record(
+        actor=actor,
+        verb="association.updated",
+        association=association,
+        target=association,
+        data={"changed": sorted(changed)},
+    )
+    return sorted(changed)
+
+
+@transaction.atomic
+def set_association_logo(*, actor: User, association: Association, logo: Any) -> None:
+    association = Association.objects.select_for_update().get(pk=association.pk)
+    old = association.logo.name if association.logo else ""
+    association.logo.save(logo.name, logo, save=False)
+    association.save(update_fields=["logo"])
+    record(actor=actor, verb="association.logo.changed", association=association, target=association)
+    if old:
+        storage = association.logo.storage
+        transaction.on_commit(lambda: storage.delete(old))
+
+
+POLICY_FIELDS = [
+    "languages_offered", "residency_rule", "membership_cutoff_month", "membership_cutoff_day",
+    "renewal_due_month", "renewal_due_day", "renewal_grace_days", "reviewers_per_application",
+    "public_directory",
+]  # fmt: skip
+
+
+@transaction.atomic
+def update_policy(*, actor: User, association: Association, values: dict[str, Any]) -> list[str]:
+    policy = AssociationPolicy.objects.select_for_update().get(association=association)
+    changed = _changes(policy, POLICY_FIELDS, values)
+    if not changed:
+        return []
+    before = {field: getattr(policy, field) for field in changed}
+    for field, value in changed.items():
+        setattr(policy, field, value)
+    policy.full_clean(exclude=["association"])
+    policy.save(update_fields=[*changed, "updated_at"])
+    record(
+        actor=actor,
+        verb="association.policy.updated",
+        association=association,
+        target=association,
+        data={"before": before, "after": changed},
+    )
+    return sorted(changed)
+
+
+@transaction.atomic
+def grant_staff_role(*, actor: User | None, association: Association, user: User, role: Role | str) -> StaffRole:
+    role = Role(role)
+    if not user.is_active:
+        raise ActionRefused(_("%(person)s's account is deactivated.") % {"person": user.email})
+    try:
+        with transaction.atomic():
+            staff_role = StaffRole.objects.create(association=association, user=user, role=role, granted_by=actor)
+    except IntegrityError:
+        # The partial unique index decides races: one grant stands, the other is told.
+        raise ActionRefused(
+            _("%(person)s is already %(role)s.") % {"person": user.email, "role": role.label}
+        ) from None
+    record(
+        actor=actor,
+        verb="association.role.granted",
+        association=association,
+        target=staff_role,
+        data={"role": role.value, "person": str(user.public_id)},
+    )
+    return staff_role
+
+
+@transaction.atomic
+def revoke_staff_role(*, actor: User, staff_role: StaffRole) -> StaffRole:
+    association = staff_role.association
+    if staff_role.role == Role.ADMIN:
+        # Lock every current admin row in one order, so two admins removing each other at
+        # once wait for each other instead of both succeeding (or deadlocking).
+        admins = list(
+            StaffRole.objects.current()
+            .select_for_update()
+            .filter(association=association, role=Role.ADMIN)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if admins == [staff_role.pk]:
+            raise ActionRefused(_("An association keeps at least one admin; grant the role to someone else first."))
+    now = timezone.now()
+    # A conditional UPDATE decides: of two people revoking at once, exactly one changes
+    # the row and writes the audit event; the other is told it was already revoked.
+    updated = StaffRole.objects.filter(pk=staff_role.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
+    if updated != 1:
+        raise ActionRefused(_("This role was already revoked."))
+    staff_role.revoked_at, staff_role.revoked_by = now, actor
+    record(
+        actor=actor,
+        verb="association.role.revoked",
+        association=association,
+        target=staff_role,
+        data={"role": staff_role.role, "person": str(staff_role.user.public_id)},
+    )
+    return staff_role

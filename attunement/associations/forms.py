@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from attunement.associations.models import Association, AssociationPolicy, Role
+from attunement.lib.uploads import sniff_image
+from attunement.people.models import User
+
+
+class AssociationForm(forms.ModelForm[Association]):
+    class Meta:
+        model = Association
+        fields = ["name", "short_name", "state", "country", "contact_email", "contact_phone", "website", "time_zone"]
+
+    def clean_country(self) -> str:
+        return str(self.cleaned_data["country"]).upper()
+
+
+class LogoForm(forms.Form):
+    logo = forms.FileField(label=_("Logo"), help_text=_("PNG, JPEG, GIF or WebP, at most 1 MB."))
+
+    def clean_logo(self) -> Any:
+        logo = self.cleaned_data["logo"]
+        if logo.size > settings.ASSOCIATION_LOGO_MAX_BYTES:
+            raise forms.ValidationError(_("The logo is larger than 1 MB."))
+        extension = sniff_image(logo)
+        if extension is None:
+            raise forms.ValidationError(_("The logo must be a PNG, JPEG, GIF or WebP image."))
+        logo.name = f"logo.{extension}"
+        return logo
+
+
+class PolicyForm(forms.ModelForm[AssociationPolicy]):
+    languages_offered = forms.MultipleChoiceField(
+        label=_("Languages offered"),
+        choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = AssociationPolicy
+        fields = [
+            "languages_offered", "residency_rule", "membership_cutoff_month", "membership_cutoff_day",
+            "renewal_due_month", "renewal_due_day", "renewal_grace_days", "reviewers_per_application",
+            "public_directory",
+        ]  # fmt: skip
+
+
+class GrantRoleForm(forms.Form):
+    email = forms.EmailField(label=_("Email address of the person"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean_email(self) -> User:
+        email = self.cleaned_data["email"].strip()
+        try:
+            return User.objects.get(email__iexact=email)
+        except User.DoesNotExist:
+            raise forms.ValidationError(
+                _("Nobody has an account with this address yet; ask them to sign up first.")
+            ) from None

@@ -1,0 +1,152 @@
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from attunement.associations import actions
+from attunement.associations.access import (
+    admin_required,
+    any_staff_required,
+    association_page,
+    coordinator_required,
+    get_staff_role_for_user,
+)
+from attunement.associations.forms import AssociationForm, GrantRoleForm, LogoForm, PolicyForm
+from attunement.associations.models import Association, Role, StaffRole
+from attunement.lib.uploads import CONTENT_TYPES
+
+
+@login_not_required
+@require_GET
+def deployment_home(request: HttpRequest) -> HttpResponse:
+    """The front page of the deployment: every active association on it."""
+    associations = Association.objects.filter(is_active=True).order_by("name")
+    return render(request, "associations/deployment_home.html", {"associations": associations})
+
+
+@association_page
+@require_GET
+def association_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "associations/home.html")
+
+
+@association_page
+@require_GET
+def association_logo(request: HttpRequest) -> HttpResponse:
+    association: Association = request.association  # type: ignore[attr-defined]
+    if not association.logo:
+        raise Http404
+    extension = PurePosixPath(association.logo.name).suffix.lstrip(".")
+    response = FileResponse(association.logo.open("rb"), content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
+
+
+@any_staff_required
+@require_GET
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "associations/staff/home.html", {"Role": Role})
+
+
+def _roles_page(request: HttpRequest, form: GrantRoleForm | None, status: int = 200) -> HttpResponse:
+    association: Association = request.association  # type: ignore[attr-defined]
+    current = StaffRole.objects.current().filter(association=association)
+    # select_related: each row shows the person; one query for the whole list.
+    roles = current.select_related("user").order_by("role", "user__email")
+    counts = dict(current.order_by().values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    can_manage = Role.ADMIN in request.association_roles  # type: ignore[attr-defined]
+    if can_manage and form is None:
+        form = GrantRoleForm()
+    return render(
+        request,
+        "associations/staff/roles.html",
+        {"roles": roles, "counts": counts, "form": form, "can_manage": can_manage, "Role": Role},
+        status=status,
+    )
+
+
+@coordinator_required
+@require_GET
+def staff_roles(request: HttpRequest) -> HttpResponse:
+    return _roles_page(request, None)
+
+
+@admin_required
+@require_POST
+def grant_role(request: HttpRequest) -> HttpResponse:
+    association: Association = request.association  # type: ignore[attr-defined]
+    form = GrantRoleForm(request.POST)
+    if not form.is_valid():
+        return _roles_page(request, form, status=400)
+    try:
+        actions.grant_staff_role(
+            actor=request.user,  # type: ignore[arg-type]
+            association=association,
+            user=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+        )
+    except actions.ActionRefused as refusal:
+        form.add_error(None, str(refusal))
+        return _roles_page(request, form, status=409)
+    messages.success(request, _("Role granted."))
+    return redirect("associations:staff_roles", association_slug=association.slug)
+
+
+@admin_required
+@require_POST
+def revoke_role(request: HttpRequest, role_id: str) -> HttpResponse:
+    association: Association = request.association  # type: ignore[attr-defined]
+    staff_role = get_staff_role_for_user(request.user, association, role_id, write=True)
+    try:
+        actions.revoke_staff_role(actor=request.user, staff_role=staff_role)  # type: ignore[arg-type]
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Role revoked."))
+    return redirect("associations:staff_roles", association_slug=association.slug)
+
+
+@admin_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    association: Association = request.association  # type: ignore[attr-defined]
+    details = AssociationForm(instance=association, prefix="details")
+    policy = PolicyForm(instance=association.policy, prefix="policy")
+    logo = LogoForm(prefix="logo")
+    status = 200
+    if request.method == "POST":
+        section = request.POST.get("section")
+        if section == "details":
+            details = AssociationForm(request.POST, instance=Association.objects.get(pk=association.pk), prefix="details")
+            if details.is_valid():
+                actions.update_association(actor=request.user, association=association, values=details.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("Details saved."))
+                return redirect("associations:settings", association_slug=association.slug)
+        elif section == "policy":
+            policy = PolicyForm(request.POST, instance=association.policy, prefix="policy")
+            if policy.is_valid():
+                actions.update_policy(actor=request.user, association=association, values=policy.cleaned_data)  # type: ignore[arg-type]
+                messages.success(request, _("Policy saved."))
+                return redirect("associations:settings", association_slug=association.slug)
+        elif section == "logo":
+            logo = LogoForm(request.POST, request.FILES, prefix="logo")
+            if logo.is_valid():
+                actions.set_association_logo(actor=request.user, association=association, logo=logo.cleaned_data["logo"])  # type: ignore[arg-type]
+                messages.success(request, _("Logo saved."))
+                return redirect("associations:settings", association_slug=association.slug)
+        else:
+            messages.error(request, _("Unknown settings section."))
+        status = 400
+    return render(
+        request,
+        "associations/staff/settings.html",
+        {"details": details, "policy": policy, "logo": logo},
+        status=status,
+    )
+

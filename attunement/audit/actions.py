@@ -1,0 +1,44 @@
+"""The one way to write an audit event. Call it inside the action whose change it records."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from attunement.audit.models import AuditEvent
+from attunement.lib import context
+
+if TYPE_CHECKING:
+    from attunement.associations.models import Association
+    from attunement.people.models import User
+
+
+def target_key(obj: models.Model) -> tuple[str, str]:
+    """``(type, id)`` naming an object in the trail: its model label and its public id
+    (``public_id``, else ``slug``) where it has one, else its primary key."""
+    public = getattr(obj, "public_id", None) or getattr(obj, "slug", None)
+    return obj._meta.label_lower, str(public if public is not None else obj.pk)
+
+
+def record(
+    *,
+    actor: User | None,
+    verb: str,
+    association: Association | None = None,
+    target: models.Model | None = None,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    target_type, target_id = target_key(target) if target is not None else ("", "")
+    actor_user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent.objects.create(
+        actor=actor_user,
+        actor_label=actor_user.email if actor_user else "",
+        association=association,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=str(target)[:200] if target is not None else "",
+        data=data or {},
+        request_id=context.request_id.get(),
+    )

@@ -1,0 +1,32 @@
+from urllib.parse import urlencode
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect
+from django.urls import include, path, reverse
+from django.views.i18n import set_language
+
+from attunement.associations import views as association_views
+from attunement.lib import views as lib_views
+
+
+@login_not_required
+def admin_login(request):  # type: ignore[no-untyped-def]
+    """The admin signs in through the same door as everyone (lock-out, second factor)."""
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': request.GET.get('next', '/admin/')})}")
+
+
+admin.site.login = admin_login  # type: ignore[method-assign]
+admin.site.site_header = "Attunement"
+admin.site.site_title = "Attunement"
+
+urlpatterns = [
+    path("", association_views.deployment_home, name="home"),
+    path("healthz", lib_views.health, name="health"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("me/", include("attunement.people.urls")),
+    path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
+    path("<slug:association_slug>/", include("attunement.associations.urls")),
+]
