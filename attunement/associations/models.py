@@ -70,7 +70,11 @@ class Association(models.Model):
         _("state"), max_length=2, choices=US_STATES, blank=True, help_text=_("Leave empty outside the United States.")
     )
     country = models.CharField(
-        _("country"), max_length=2, default="US", help_text=_("Two-letter ISO country code, for example US or IE.")
+        _("country"),
+        max_length=2,
+        default="US",
+        validators=[RegexValidator(r"^[A-Z]{2}$", _("Use a two-letter ISO country code, for example US or IE."))],
+        help_text=_("Two-letter ISO country code, for example US or IE."),
     )
     contact_email = models.EmailField(_("contact email"))
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
@@ -86,9 +90,6 @@ class Association(models.Model):
         verbose_name = _("association")
         verbose_name_plural = _("associations")
         ordering = ["name"]
-        constraints = [
-            models.CheckConstraint(condition=Q(country__regex=r"^[A-Z]{2}$"), name="association_country_iso2"),
-        ]
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,137 @@
+"""Personas and shared fixtures for the whole suite (see CONTRIBUTING.md, "Tests").
+
+The personas are the people of the conventions page: an applicant, a reviewer, a trainer,
+an analyst, a coordinator and an admin of Riverbend, an outsider who is admin and
+coordinator of another association (Cascade), a deployment operator, and anonymous."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.utils import override_settings
+from PIL import Image
+
+from attunement.associations import actions as association_actions
+from attunement.associations.models import Association, Role, StaffRole
+from attunement.people import actions as people_actions
+from attunement.people.models import User
+
+PASSWORD = "correct horse battery staple"
+ROLES_OF_PERSONAS: dict[str, tuple[str, tuple[Role, ...]]] = {
+    "reviewer": ("riverbend", (Role.REVIEWER,)),
+    "trainer": ("riverbend", (Role.TRAINER,)),
+    "analyst": ("riverbend", (Role.ANALYST,)),
+    "coordinator": ("riverbend", (Role.COORDINATOR,)),
+    "admin": ("riverbend", (Role.ADMIN,)),
+    "outsider": ("cascade", (Role.ADMIN, Role.COORDINATOR)),
+}
+PERSONA_NAMES = ["anonymous", "applicant", "reviewer", "trainer", "analyst", "coordinator", "admin", "outsider", "operator"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher() -> Iterator[None]:
+    # Argon2 costs about half a second of CPU per hash; the suite does not need it.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings: Any, tmp_path: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "uploads"), "base_url": None},
+        },
+    }
+
+
+def png_bytes(size: tuple[int, int] = (8, 8)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (31, 95, 139)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def make_association(db: Any) -> Callable[..., Association]:
+    def make(slug: str, name: str | None = None, **fields: Any) -> Association:
+        return association_actions.create_association(
+            actor=None,
+            slug=slug,
+            name=name or f"{slug.title()} Association for Infant Mental Health",
+            contact_email=f"office@{slug}.example",
+            **fields,
+        )
+
+    return make
+
+
+@pytest.fixture
+def riverbend(make_association: Callable[..., Association]) -> Association:
+    return make_association("riverbend", state="VT")
+
+
+@pytest.fixture
+def cascade(make_association: Callable[..., Association]) -> Association:
+    return make_association("cascade", state="OR")
+
+
+@pytest.fixture
+def make_person(db: Any) -> Callable[..., User]:
+    def make(email: str, *, roles: tuple[Role, ...] = (), association: Association | None = None, totp: bool | None = None, **fields: Any) -> User:
+        user = people_actions.create_person(actor=None, email=email, password=PASSWORD, email_verified=True, **fields)
+        for role in roles:
+            assert association is not None
+            association_actions.grant_staff_role(actor=None, association=association, user=user, role=role)
+        if totp if totp is not None else bool(roles):
+            TOTP.activate(user, generate_totp_secret())
+        return user
+
+    return make
+
+
+@pytest.fixture
+def personas(riverbend: Association, cascade: Association, make_person: Callable[..., User]) -> dict[str, User | None]:
+    associations = {"riverbend": riverbend, "cascade": cascade}
+    people: dict[str, User | None] = {"anonymous": None}
+    people["applicant"] = make_person("applicant@example.org", legal_name="Alex Rivera", preferred_language="es")
+    for name, (slug, roles) in ROLES_OF_PERSONAS.items():
+        people[name] = make_person(f"{name}@{slug}.example", roles=roles, association=associations[slug])
+    operator = make_person("operator@example.org", totp=True)
+    User.objects.filter(pk=operator.pk).update(is_staff=True, is_superuser=True)
+    operator.refresh_from_db()
+    people["operator"] = operator
+    return people
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def logo_upload() -> SimpleUploadedFile:
+    return SimpleUploadedFile("logo.png", png_bytes(), content_type="image/png")
+
+
+@pytest.fixture
+def staff_role(riverbend: Association, personas: dict[str, User | None]) -> StaffRole:
+    """Riverbend's reviewer role, an object staff pages reach by its public id."""
+    return StaffRole.objects.get(association=riverbend, user=personas["reviewer"], role=Role.REVIEWER)
+
+
+def has_totp(user: User) -> bool:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
