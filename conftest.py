@@ -32,7 +32,17 @@ ROLES_OF_PERSONAS: dict[str, tuple[str, tuple[Role, ...]]] = {
     "admin": ("riverbend", (Role.ADMIN,)),
     "outsider": ("cascade", (Role.ADMIN, Role.COORDINATOR)),
 }
-PERSONA_NAMES = ["anonymous", "applicant", "reviewer", "trainer", "analyst", "coordinator", "admin", "outsider", "operator"]
+PERSONA_NAMES = [
+    "anonymous",
+    "applicant",
+    "reviewer",
+    "trainer",
+    "analyst",
+    "coordinator",
+    "admin",
+    "outsider",
+    "operator",
+]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -85,7 +95,14 @@ def cascade(make_association: Callable[..., Association]) -> Association:
 
 @pytest.fixture
 def make_person(db: Any) -> Callable[..., User]:
-    def make(email: str, *, roles: tuple[Role, ...] = (), association: Association | None = None, totp: bool | None = None, **fields: Any) -> User:
+    def make(
+        email: str,
+        *,
+        roles: tuple[Role, ...] = (),
+        association: Association | None = None,
+        totp: bool | None = None,
+        **fields: Any,
+    ) -> User:
         user = people_actions.create_person(actor=None, email=email, password=PASSWORD, email_verified=True, **fields)
         for role in roles:
             assert association is not None

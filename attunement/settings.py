@@ -135,13 +135,15 @@ if DATABASE_URL:
             "DATABASE_URL must start with postgres:// (or sqlite:///); leave it unset for the embedded SQLite database."
         )
     if not _db.get("NAME"):
-        raise ConfigError("DATABASE_URL names no database; add it after the host, as in postgres://user@host:5432/attunement.")
+        raise ConfigError(
+            "DATABASE_URL names no database; add it after the host, as in postgres://user@host:5432/attunement."
+        )
     DATABASES = {"default": _db}
 else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "attunement.sqlite3",
+            "NAME": str(VAR_DIR / "attunement.sqlite3"),
             "OPTIONS": dict(SQLITE_OPTIONS),
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
@@ -211,7 +213,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_CSP = {
+SECURE_CSP: dict[str, list[str] | bool] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
@@ -233,7 +235,7 @@ if PRODUCTION:
     if env_bool("BEHIND_TLS_PROXY", True):
         # gunicorn sits behind a TLS-terminating proxy that sets X-Forwarded-Proto.
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_CSP["upgrade-insecure-requests"] = True  # type: ignore[assignment]
+    SECURE_CSP["upgrade-insecure-requests"] = True
 
 # --- Mail -----------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.views.i18n import set_language
@@ -11,7 +13,7 @@ from attunement.lib import views as lib_views
 
 
 @login_not_required
-def admin_login(request):  # type: ignore[no-untyped-def]
+def admin_login(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
     """The admin signs in through the same door as everyone (lock-out, second factor)."""
     return redirect(f"{reverse('account_login')}?{urlencode({'next': request.GET.get('next', '/admin/')})}")
 

@@ -5,9 +5,9 @@ import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "attunement.settings")
 
-from django.core.wsgi import get_wsgi_application  # noqa: E402
+from django.core.wsgi import get_wsgi_application
 
-from attunement.lib.env import ConfigError  # noqa: E402
+from attunement.lib.env import ConfigError
 
 try:
     application = get_wsgi_application()

@@ -16,6 +16,7 @@ from typing import Any, TypeVar, cast
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 
 from attunement.associations.models import Association, Role, StaffRole
@@ -40,11 +41,11 @@ def roles_of(user: Any, association: Association) -> frozenset[str]:
     return cache[association.pk]
 
 
-def association_page(view: View) -> View:
+def association_page[View: Callable[..., HttpResponseBase]](view: View) -> View:
     """A public page of an association: resolves ``association_slug`` into ``request.association``."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, association_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, association_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
         request.association = get_association(association_slug)  # type: ignore[attr-defined]
         request.association_roles = roles_of(request.user, request.association)  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
@@ -71,21 +72,20 @@ def staff_required(*roles: Role) -> Callable[[View], View]:
             request.association_roles = held  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
-        wrapper.staff_roles = allowed  # type: ignore[attr-defined]  (read by the permission table test)
         return cast(View, wrapper)
 
     return decorator
 
 
-def admin_required(view: View) -> View:
+def admin_required[View: Callable[..., HttpResponse]](view: View) -> View:
     return staff_required(Role.ADMIN)(view)
 
 
-def coordinator_required(view: View) -> View:
+def coordinator_required[View: Callable[..., HttpResponse]](view: View) -> View:
     return staff_required(Role.ADMIN, Role.COORDINATOR)(view)
 
 
-def any_staff_required(view: View) -> View:
+def any_staff_required[View: Callable[..., HttpResponse]](view: View) -> View:
     return staff_required(*Role)(view)
 
 

@@ -109,9 +109,7 @@ def grant_staff_role(*, actor: User | None, association: Association, user: User
             staff_role = StaffRole.objects.create(association=association, user=user, role=role, granted_by=actor)
     except IntegrityError:
         # The partial unique index decides races: one grant stands, the other is told.
-        raise ActionRefused(
-            _("%(person)s is already %(role)s.") % {"person": user.email, "role": role.label}
-        ) from None
+        raise ActionRefused(_("%(person)s is already %(role)s.") % {"person": user.email, "role": role.label}) from None
     record(
         actor=actor,
         verb="association.role.granted",
@@ -140,7 +138,9 @@ def revoke_staff_role(*, actor: User, staff_role: StaffRole) -> StaffRole:
     now = timezone.now()
     # A conditional UPDATE decides: of two people revoking at once, exactly one changes
     # the row and writes the audit event; the other is told it was already revoked.
-    updated = StaffRole.objects.filter(pk=staff_role.pk, revoked_at__isnull=True).update(revoked_at=now, revoked_by=actor)
+    updated = StaffRole.objects.filter(pk=staff_role.pk, revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=actor
+    )
     if updated != 1:
         raise ActionRefused(_("This role was already revoked."))
     staff_role.revoked_at, staff_role.revoked_by = now, actor

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 import zoneinfo
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,7 +36,9 @@ def validate_slug_not_reserved(value: str) -> None:
 
 def validate_timezone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError(_("“%(tz)s” is not a known time zone (for example America/Detroit)."), params={"tz": value})
+        raise ValidationError(
+            _("“%(tz)s” is not a known time zone (for example America/Detroit)."), params={"tz": value}
+        )
 
 
 US_STATES = [
@@ -80,7 +82,9 @@ class Association(models.Model):
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     website = models.URLField(_("website"), blank=True)
     logo = models.FileField(_("logo"), upload_to="logos/", blank=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="America/New_York", validators=[validate_timezone])
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="America/New_York", validators=[validate_timezone]
+    )
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive associations are hidden; their data is kept.")
     )
@@ -164,7 +168,7 @@ class AssociationPolicy(models.Model):
         return str(_("Policy of %(name)s") % {"name": self.association.name})
 
     def clean(self) -> None:
-        errors = {}
+        errors: dict[str, Any] = {}
         for prefix in ("membership_cutoff", "renewal_due"):
             month = getattr(self, f"{prefix}_month")
             day = getattr(self, f"{prefix}_day")

@@ -20,6 +20,7 @@ from attunement.associations.access import (
 )
 from attunement.associations.forms import AssociationForm, GrantRoleForm, LogoForm, PolicyForm
 from attunement.associations.models import Association, Role, StaffRole
+from attunement.lib.http import AssociationPageRequest, StaffRequest
 from attunement.lib.uploads import CONTENT_TYPES
 
 
@@ -33,35 +34,37 @@ def deployment_home(request: HttpRequest) -> HttpResponse:
 
 @association_page
 @require_GET
-def association_home(request: HttpRequest) -> HttpResponse:
+def association_home(request: AssociationPageRequest) -> HttpResponse:
     return render(request, "associations/home.html")
 
 
 @association_page
 @require_GET
-def association_logo(request: HttpRequest) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def association_logo(request: AssociationPageRequest) -> FileResponse:
+    association = request.association
     if not association.logo:
         raise Http404
-    extension = PurePosixPath(association.logo.name).suffix.lstrip(".")
-    response = FileResponse(association.logo.open("rb"), content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
+    extension = PurePosixPath(association.logo.name or "").suffix.lstrip(".")
+    response = FileResponse(
+        association.logo.open("rb"), content_type=CONTENT_TYPES.get(extension, "application/octet-stream")
+    )
     response["Cache-Control"] = "public, max-age=3600"
     return response
 
 
 @any_staff_required
 @require_GET
-def staff_home(request: HttpRequest) -> HttpResponse:
+def staff_home(request: StaffRequest) -> HttpResponse:
     return render(request, "associations/staff/home.html", {"Role": Role})
 
 
-def _roles_page(request: HttpRequest, form: GrantRoleForm | None, status: int = 200) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def _roles_page(request: StaffRequest, form: GrantRoleForm | None, status: int = 200) -> HttpResponse:
+    association = request.association
     current = StaffRole.objects.current().filter(association=association)
     # select_related: each row shows the person; one query for the whole list.
     roles = current.select_related("user").order_by("role", "user__email")
     counts = dict(current.order_by().values_list("role").annotate(n=Count("id")).values_list("role", "n"))
-    can_manage = Role.ADMIN in request.association_roles  # type: ignore[attr-defined]
+    can_manage = Role.ADMIN in request.association_roles
     if can_manage and form is None:
         form = GrantRoleForm()
     return render(
@@ -74,20 +77,20 @@ def _roles_page(request: HttpRequest, form: GrantRoleForm | None, status: int = 
 
 @coordinator_required
 @require_GET
-def staff_roles(request: HttpRequest) -> HttpResponse:
+def staff_roles(request: StaffRequest) -> HttpResponse:
     return _roles_page(request, None)
 
 
 @admin_required
 @require_POST
-def grant_role(request: HttpRequest) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def grant_role(request: StaffRequest) -> HttpResponse:
+    association = request.association
     form = GrantRoleForm(request.POST)
     if not form.is_valid():
         return _roles_page(request, form, status=400)
     try:
         actions.grant_staff_role(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             association=association,
             user=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
@@ -101,11 +104,11 @@ def grant_role(request: HttpRequest) -> HttpResponse:
 
 @admin_required
 @require_POST
-def revoke_role(request: HttpRequest, role_id: str) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def revoke_role(request: StaffRequest, role_id: str) -> HttpResponse:
+    association = request.association
     staff_role = get_staff_role_for_user(request.user, association, role_id, write=True)
     try:
-        actions.revoke_staff_role(actor=request.user, staff_role=staff_role)  # type: ignore[arg-type]
+        actions.revoke_staff_role(actor=request.user, staff_role=staff_role)
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
     else:
@@ -114,8 +117,8 @@ def revoke_role(request: HttpRequest, role_id: str) -> HttpResponse:
 
 
 @admin_required
-def settings_page(request: HttpRequest) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def settings_page(request: StaffRequest) -> HttpResponse:
+    association = request.association
     details = AssociationForm(instance=association, prefix="details")
     policy = PolicyForm(instance=association.policy, prefix="policy")
     logo = LogoForm(prefix="logo")
@@ -123,21 +126,25 @@ def settings_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         section = request.POST.get("section")
         if section == "details":
-            details = AssociationForm(request.POST, instance=Association.objects.get(pk=association.pk), prefix="details")
+            details = AssociationForm(
+                request.POST, instance=Association.objects.get(pk=association.pk), prefix="details"
+            )
             if details.is_valid():
-                actions.update_association(actor=request.user, association=association, values=details.cleaned_data)  # type: ignore[arg-type]
+                actions.update_association(actor=request.user, association=association, values=details.cleaned_data)
                 messages.success(request, _("Details saved."))
                 return redirect("associations:settings", association_slug=association.slug)
         elif section == "policy":
             policy = PolicyForm(request.POST, instance=association.policy, prefix="policy")
             if policy.is_valid():
-                actions.update_policy(actor=request.user, association=association, values=policy.cleaned_data)  # type: ignore[arg-type]
+                actions.update_policy(actor=request.user, association=association, values=policy.cleaned_data)
                 messages.success(request, _("Policy saved."))
                 return redirect("associations:settings", association_slug=association.slug)
         elif section == "logo":
             logo = LogoForm(request.POST, request.FILES, prefix="logo")
             if logo.is_valid():
-                actions.set_association_logo(actor=request.user, association=association, logo=logo.cleaned_data["logo"])  # type: ignore[arg-type]
+                actions.set_association_logo(
+                    actor=request.user, association=association, logo=logo.cleaned_data["logo"]
+                )
                 messages.success(request, _("Logo saved."))
                 return redirect("associations:settings", association_slug=association.slug)
         else:
@@ -149,4 +156,3 @@ def settings_page(request: HttpRequest) -> HttpResponse:
         {"details": details, "policy": policy, "logo": logo},
         status=status,
     )
-

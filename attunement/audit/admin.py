@@ -27,7 +27,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
         return False
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(admin.ModelAdmin[Any]):
     """Admin changes leave an audit event like every other write."""
 
     def audit_association(self, obj: Any) -> Any:

@@ -2,15 +2,15 @@ from __future__ import annotations
 
 from django.core.exceptions import BadRequest
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from attunement.associations.access import coordinator_required
-from attunement.associations.models import Association
 from attunement.audit import history
 from attunement.audit.actions import target_key
 from attunement.audit.models import AuditEvent
+from attunement.lib.http import StaffRequest
 
 PAGE_SIZE = 50
 
@@ -30,8 +30,8 @@ def _page(events: QuerySet[AuditEvent], before: str | None) -> tuple[list[AuditE
 
 @coordinator_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def audit_log(request: StaffRequest) -> HttpResponse:
+    association = request.association
     events = AuditEvent.objects.filter(association=association)
     verb = request.GET.get("verb", "").strip()
     if verb:
@@ -46,8 +46,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 @require_GET
-def object_history(request: HttpRequest, target_type: str, target_id: str) -> HttpResponse:
-    association: Association = request.association  # type: ignore[attr-defined]
+def object_history(request: StaffRequest, target_type: str, target_id: str) -> HttpResponse:
+    association = request.association
     target = history.resolve(request.user, association, target_type, target_id)
     target_type, target_id = target_key(target)
     events = AuditEvent.objects.filter(association=association).for_target(target_type, target_id)

@@ -128,7 +128,10 @@ def _person(demo: Demo, **fields: object) -> User:
     if existing is not None:
         return existing
     return people_actions.create_person(
-        actor=demo.operator, password=PASSWORD, email_verified=True, **fields  # type: ignore[arg-type]
+        actor=demo.operator,
+        password=PASSWORD,
+        email_verified=True,
+        **fields,  # type: ignore[arg-type]
     )
 
 
@@ -156,9 +159,9 @@ def _personas(demo: Demo) -> None:
             User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
             user.refresh_from_db()
         demo.personas[p.key] = user
-        if p.roles or p.operator:
-            if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-                TOTP.activate(user, totp_secret(user.email))
+        needs_totp = p.roles or p.operator
+        if needs_totp and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, totp_secret(user.email))
         for role in p.roles:
             association = demo.associations[p.association or ""]
             if not StaffRole.objects.current().filter(association=association, user=user, role=role).exists():

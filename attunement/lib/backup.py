@@ -53,7 +53,9 @@ class Manifest:
 
 
 def _uploads_dir() -> Path:
-    return Path(settings.STORAGES["default"]["OPTIONS"]["location"])
+    storage: dict[str, Any] = settings.STORAGES["default"]  # type: ignore[assignment]
+    options: dict[str, Any] = storage.get("OPTIONS", {})
+    return Path(options.get("location") or settings.MEDIA_ROOT)
 
 
 def _counts(alias: str = "default") -> dict[str, int]:
@@ -197,8 +199,8 @@ def restore_backup(source: Path, *, alias: str = "default") -> Manifest:
         else:
             _run(
                 [
-                    "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                    "--single-transaction", "--exit-on-error", "--dbname", str(db["NAME"]), str(work / "database.pgdump"),
+                    "pg_restore", "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                    "--exit-on-error", "--dbname", str(db["NAME"]), str(work / "database.pgdump"),
                 ],
                 _pg_env(db),
             )  # fmt: skip

@@ -65,7 +65,8 @@ def writable_dir(path: Path, variable: str) -> Path:
         probe.unlink()
     except OSError as exc:
         raise ConfigError(
-            f"The data folder {path} is not writable ({exc.strerror}); set {variable} to a folder Attunement may write to."
+            f"The data folder {path} is not writable ({exc.strerror}); "
+            f"set {variable} to a folder Attunement may write to."
         ) from None
     return path
 

@@ -33,7 +33,9 @@ def count_queries(fn: Callable[[], Any]) -> int:
     return len(captured)
 
 
-def assert_constant_queries(grow: Callable[[int], Any], fetch: Callable[[], Any], sizes: tuple[int, ...] = (5, 50)) -> int:
+def assert_constant_queries(
+    grow: Callable[[int], Any], fetch: Callable[[], Any], sizes: tuple[int, ...] = (5, 50)
+) -> int:
     """P1: a page costs the same number of queries with few and many rows.
 
     ``grow(n)`` adds rows until there are ``n``; ``fetch()`` renders the page."""
@@ -66,7 +68,7 @@ def race(*actions: Callable[[], Any], timeout: float = 30) -> RaceResult:
             outcome = action()
             with lock:
                 results.append(outcome)
-        except BaseException as exc:  # noqa: BLE001 — every failure is reported to the test
+        except BaseException as exc:
             with lock:
                 errors.append(exc)
         finally:

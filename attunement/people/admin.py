@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
@@ -9,13 +7,13 @@ from attunement.people.models import User
 
 
 @admin.register(User)
-class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]
+class UserAdmin(AuditedAdmin, BaseUserAdmin[User]):
     ordering = ["email"]
     list_display = ["email", "legal_name", "preferred_name", "is_active", "is_staff", "date_joined"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
     search_fields = ["email", "legal_name", "preferred_name"]
     readonly_fields = ["public_id", "date_joined", "last_login"]
-    fieldsets: Any = (
+    fieldsets = (
         (None, {"fields": ("email", "password", "public_id")}),
         (
             _("Profile"),

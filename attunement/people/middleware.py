@@ -30,7 +30,10 @@ class StaffMFARequiredMiddleware:
             if needs and not has:
                 messages.warning(
                     request,
-                    _("Your role lets you see other people's records, so it needs two-factor authentication. Set it up to continue."),
+                    _(
+                        "Your role lets you see other people's records, so it needs two-factor authentication. "
+                        "Set it up to continue."
+                    ),
                 )
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)

@@ -1,23 +1,27 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from attunement.associations.models import StaffRole
+from attunement.lib.http import SignedInRequest
 from attunement.people import actions
 from attunement.people.forms import ProfileForm
 from attunement.people.models import User
 
 
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: SignedInRequest) -> HttpResponse:
     """A signed-in person's own page: their roles in each association and their account."""
     # select_related: each role links to its association's staff pages.
-    roles = StaffRole.objects.current().filter(user=request.user).select_related("association").order_by(
-        "association__name", "role"
+    roles = (
+        StaffRole.objects.current()
+        .filter(user=request.user)
+        .select_related("association")
+        .order_by("association__name", "role")
     )
     by_association: dict[int, dict[str, object]] = {}
     for role in roles:
@@ -26,8 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "people/home.html", {"staff_of": list(by_association.values())})
 
 
-def profile(request: HttpRequest) -> HttpResponse:
-    person: User = request.user  # type: ignore[assignment]
+def profile(request: SignedInRequest) -> HttpResponse:
+    person = request.user
     if request.method == "POST":
         form = ProfileForm(request.POST, instance=User.objects.get(pk=person.pk))
         if form.is_valid():

@@ -12,11 +12,18 @@ from attunement.tests.test_permissions import TABLE
 
 ALLAUTH_PUBLIC = ["account_login", "account_signup", "account_reset_password", "account_request_login_code"]
 ALLAUTH_SIGNED_IN = ["account_email", "account_change_password", "mfa_index", "account_reauthenticate"]
-ADMIN_PAGES = ["admin:index", "admin:people_user_changelist", "admin:associations_association_changelist", "admin:audit_auditevent_changelist"]
+ADMIN_PAGES = [
+    "admin:index",
+    "admin:people_user_changelist",
+    "admin:associations_association_changelist",
+    "admin:audit_auditevent_changelist",
+]
 
 
 @pytest.mark.parametrize("persona", ["anonymous", "applicant", "coordinator", "admin"])
-def test_every_get_route_carries_the_strict_csp(persona: str, personas: dict[str, Any], client_for: Any, staff_role: Any) -> None:
+def test_every_get_route_carries_the_strict_csp(
+    persona: str, personas: dict[str, Any], client_for: Any, staff_role: Any
+) -> None:
     client = client_for(personas[persona])
     checked = 0
     for route, row in TABLE.items():

@@ -110,7 +110,9 @@ def test_every_route_has_a_row() -> None:
 
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 @pytest.mark.parametrize("route", sorted(TABLE))
-def test_permission_table(route: str, persona: str, personas: dict[str, Any], client_for: Any, logo_upload: Any, staff_role: Any) -> None:
+def test_permission_table(
+    route: str, persona: str, personas: dict[str, Any], client_for: Any, logo_upload: Any, staff_role: Any
+) -> None:
     from attunement.associations import actions
     from attunement.associations.models import Association
 
@@ -122,6 +124,8 @@ def test_permission_table(route: str, persona: str, personas: dict[str, Any], cl
     client = client_for(personas[persona])
     response = getattr(client, row.method)(url, row.data(ctx))
     expected = row.expect[persona]
-    assert response.status_code == expected, f"{persona} {row.method.upper()} {url}: {response.status_code}, expected {expected}"
+    assert response.status_code == expected, (
+        f"{persona} {row.method.upper()} {url}: {response.status_code}, expected {expected}"
+    )
     if expected == 302 and (persona == ANON or route == "admin:login") and route != "set_language":
         assert response["Location"].startswith(reverse("account_login"))

@@ -26,7 +26,9 @@ def snapshot() -> dict[str, Any]:
     }
 
 
-def test_a_restore_brings_back_everything_the_backup_held(personas: dict[str, Any], logo_upload: Any, tmp_path: Path) -> None:
+def test_a_restore_brings_back_everything_the_backup_held(
+    personas: dict[str, Any], logo_upload: Any, tmp_path: Path
+) -> None:
     from attunement.associations import actions
 
     riverbend = Association.objects.get(slug="riverbend")
@@ -73,7 +75,15 @@ def test_it_refuses_a_backup_of_the_other_kind_of_database(tmp_path: Path, perso
 
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
     fake = tmp_path / "other.tar.gz"
-    payload = json.dumps({"format": "attunement-backup/1", "created_at": "2026-01-01T00:00:00+00:00", "vendor": other, "migrations": {}, "counts": {}}).encode()
+    payload = json.dumps(
+        {
+            "format": "attunement-backup/1",
+            "created_at": "2026-01-01T00:00:00+00:00",
+            "vendor": other,
+            "migrations": {},
+            "counts": {},
+        }
+    ).encode()
     with tarfile.open(fake, "w:gz") as tar:
         info = tarfile.TarInfo("manifest.json")
         info.size = len(payload)

@@ -38,7 +38,8 @@ def test_every_response_carries_a_request_id_and_keeps_a_sane_incoming_one(clien
     assert len(client.get("/healthz")["X-Request-ID"]) == 32
     assert client.get("/healthz", headers={"X-Request-ID": "lb-1234abcd"})["X-Request-ID"] == "lb-1234abcd"
     injected = client.get("/healthz", headers={"X-Request-ID": "x\nforged log line"})["X-Request-ID"]
-    assert "\n" not in injected and injected != "x\nforged log line"
+    assert "\n" not in injected
+    assert injected != "x\nforged log line"
 
 
 def test_log_lines_are_json_with_the_request_id() -> None:
@@ -46,7 +47,9 @@ def test_log_lines_are_json_with_the_request_id() -> None:
 
     token = context.request_id.set("req-12345678")
     try:
-        record = logging.makeLogRecord({"name": "attunement.test", "levelname": "INFO", "msg": "hello %s", "args": ("there",)})
+        record = logging.makeLogRecord(
+            {"name": "attunement.test", "levelname": "INFO", "msg": "hello %s", "args": ("there",)}
+        )
         record.__dict__["status"] = 200
         RequestIdFilter().filter(record)
         line = json.loads(JsonFormatter().format(record))

@@ -23,8 +23,12 @@ PRODUCTION_ENV = {
 }
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, var_dir: Path | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ATTUNEMENT_PRODUCTION"}}
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, var_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY", "ATTUNEMENT_PRODUCTION"}
+    }
     if var_dir is not None:
         base["ATTUNEMENT_VAR_DIR"] = str(var_dir)
     return subprocess.run(  # noqa: S603
@@ -119,7 +123,7 @@ def test_env_bool_reads_only_true_and_false(monkeypatch: pytest.MonkeyPatch, raw
 
 def test_connections_are_persistent_with_health_checks() -> None:
     db = settings.DATABASES["default"]
-    assert db["CONN_MAX_AGE"] > 0
+    assert (db["CONN_MAX_AGE"] or 0) > 0
     assert db["CONN_HEALTH_CHECKS"] is True
 
 

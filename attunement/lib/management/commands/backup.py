@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Write a backup (database and uploaded files) to one .tar.gz file."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--output", "-o", type=Path, help="File to write (default: var/backups/attunement-<time>.tar.gz).")
+        parser.add_argument(
+            "--output", "-o", type=Path, help="File to write (default: var/backups/attunement-<time>.tar.gz)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         stamp = datetime.now(tz=UTC).strftime("%Y%m%d-%H%M%S")

@@ -34,6 +34,10 @@ class Command(BaseCommand):
         except BackupError as error:
             raise CommandError(str(error)) from None
         with transaction.atomic():
-            record(actor=None, verb="operations.backup.restored", data={"file": source.name, "created_at": manifest.created_at})
+            record(
+                actor=None,
+                verb="operations.backup.restored",
+                data={"file": source.name, "created_at": manifest.created_at},
+            )
         counts = ", ".join(f"{label} {n}" for label, n in manifest.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Restored the backup of {manifest.created_at} ({counts})."))
