@@ -24,7 +24,7 @@ RESERVED_SLUGS = frozenset(
 )  # fmt: skip
 
 slug_format = RegexValidator(
-    r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$",
+    r"^[a-z0-9][a-z0-9-]{0,38}[a-z0-9]$",
     _("Use 2 to 40 lower-case letters, digits and hyphens, starting and ending with a letter or digit."),
 )
 

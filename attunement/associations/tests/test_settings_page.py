@@ -1,0 +1,109 @@
+"""An association admin edits details, logo and policy; bad input names its field."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from attunement.associations.models import Association, AssociationPolicy
+from attunement.audit.models import AuditEvent
+from conftest import png_bytes
+
+URL = reverse("associations:settings", kwargs={"association_slug": "riverbend"})
+
+
+def policy_data(**overrides: Any) -> dict[str, Any]:
+    data = {
+        "section": "policy",
+        "policy-languages_offered": ["en", "es"],
+        "policy-residency_rule": "residents",
+        "policy-membership_cutoff_month": "9",
+        "policy-membership_cutoff_day": "1",
+        "policy-renewal_due_month": "12",
+        "policy-renewal_due_day": "15",
+        "policy-renewal_grace_days": "45",
+        "policy-reviewers_per_application": "1",
+        "policy-public_directory": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_admin_changes_the_policy_and_the_change_is_audited(personas: dict[str, Any], client_for: Any) -> None:
+    response = client_for(personas["admin"]).post(URL, policy_data())
+    assert response.status_code == 302
+    policy = AssociationPolicy.objects.get(association__slug="riverbend")
+    assert (policy.membership_cutoff_month, policy.renewal_due_day, policy.reviewers_per_application) == (9, 15, 1)
+    event = AuditEvent.objects.get(verb="association.policy.updated")
+    assert event.actor == personas["admin"]
+    assert event.data["before"]["renewal_due_day"] == 31
+    assert event.data["after"]["renewal_due_day"] == 15
+
+
+def test_an_impossible_date_names_the_field_and_saves_nothing(personas: dict[str, Any], client_for: Any) -> None:
+    response = client_for(personas["admin"]).post(URL, policy_data(**{"policy-renewal_due_month": "2", "policy-renewal_due_day": "30"}))
+    assert response.status_code == 400
+    assert "renewal_due_day" in response.context["policy"].errors
+    policy = AssociationPolicy.objects.get(association__slug="riverbend")
+    assert (policy.renewal_due_month, policy.renewal_due_day) == (12, 31)
+    assert not AuditEvent.objects.filter(verb="association.policy.updated").exists()
+
+
+def test_three_reviewers_are_refused(personas: dict[str, Any], client_for: Any) -> None:
+    response = client_for(personas["admin"]).post(URL, policy_data(**{"policy-reviewers_per_application": "3"}))
+    assert response.status_code == 400
+    assert "reviewers_per_application" in response.context["policy"].errors
+
+
+def test_saving_unchanged_details_writes_no_event(personas: dict[str, Any], client_for: Any, riverbend: Association) -> None:
+    data = {
+        "section": "details",
+        "details-name": riverbend.name,
+        "details-short_name": "",
+        "details-state": "VT",
+        "details-country": "US",
+        "details-contact_email": riverbend.contact_email,
+        "details-contact_phone": "",
+        "details-website": "",
+        "details-time_zone": riverbend.time_zone,
+    }
+    assert client_for(personas["admin"]).post(URL, data).status_code == 302
+    assert not AuditEvent.objects.filter(verb="association.updated").exists()
+    data["details-name"] = "Riverbend AIMH"
+    data["details-time_zone"] = "Mars/Olympus"
+    response = client_for(personas["admin"]).post(URL, data)
+    assert response.status_code == 400
+    assert "time_zone" in response.context["details"].errors
+    riverbend.refresh_from_db()
+    assert riverbend.name != "Riverbend AIMH"
+
+
+def test_a_logo_is_checked_by_content_and_served_as_an_image(personas: dict[str, Any], client_for: Any) -> None:
+    client = client_for(personas["admin"])
+    fake = SimpleUploadedFile("logo.png", b"<html><script>alert(1)</script></html>", content_type="image/png")
+    response = client.post(URL, {"section": "logo", "logo-logo": fake})
+    assert response.status_code == 400
+    assert "logo" in response.context["logo"].errors
+    assert not Association.objects.get(slug="riverbend").logo
+
+    real = SimpleUploadedFile("../../etc/passwd.gif", png_bytes(), content_type="image/gif")
+    assert client.post(URL, {"section": "logo", "logo-logo": real}).status_code == 302
+    stored = Association.objects.get(slug="riverbend").logo.name
+    assert stored.startswith("logos/")
+    assert stored.endswith(".png")
+    assert "passwd" not in stored
+    served = client_for(None).get(reverse("associations:logo", kwargs={"association_slug": "riverbend"}))
+    assert served.status_code == 200
+    assert served["Content-Type"] == "image/png"
+    assert served["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(served.streaming_content) == png_bytes()  # type: ignore[attr-defined]
+
+
+def test_an_oversized_logo_is_refused(personas: dict[str, Any], client_for: Any, settings: Any) -> None:
+    settings.ASSOCIATION_LOGO_MAX_BYTES = 100
+    big = SimpleUploadedFile("logo.png", png_bytes((64, 64)), content_type="image/png")
+    response = client_for(personas["admin"]).post(URL, {"section": "logo", "logo-logo": big})
+    assert response.status_code == 400
+    assert "logo" in response.context["logo"].errors

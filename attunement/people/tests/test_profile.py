@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+
+from attunement.audit.models import AuditEvent
+from attunement.lib.testing import pin_queries
+from attunement.people.models import User
+
+URL = reverse("people:profile")
+
+
+def test_a_person_edits_their_profile_and_only_field_names_are_audited(personas: dict[str, Any], client_for: Any) -> None:
+    response = client_for(personas["applicant"]).post(
+        URL,
+        {
+            "legal_name": "Alejandro Rivera Soto",
+            "preferred_name": "Alex",
+            "pronouns": "they/them",
+            "languages": ["es", "en", "ase"],
+            "region": "Addison County",
+            "preferred_language": "es",
+        },
+    )
+    assert response.status_code == 302
+    person = User.objects.get(pk=personas["applicant"].pk)
+    assert person.languages == ["es", "en", "ase"]
+    assert person.display_name == "Alex"
+    event = AuditEvent.objects.get(verb="people.profile.updated")
+    assert event.data == {"changed": ["languages", "legal_name", "preferred_name", "pronouns", "region"]}
+    assert "Soto" not in str(event.data)
+
+
+def test_an_unknown_language_is_refused_by_field(personas: dict[str, Any], client_for: Any) -> None:
+    response = client_for(personas["applicant"]).post(URL, {"languages": ["klingon"], "preferred_language": "es"})
+    assert response.status_code == 400
+    assert "languages" in response.context["form"].errors
+    assert User.objects.get(pk=personas["applicant"].pk).languages == []
+
+
+def test_the_profile_page_is_in_the_persons_language_when_they_choose_spanish(personas: dict[str, Any], client_for: Any) -> None:
+    client = client_for(personas["applicant"])
+    client.post(reverse("set_language"), {"language": "es", "next": URL})
+    response = client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es"' in html
+    assert "Saltar al contenido principal" in html
+    assert "Su perfil" in html
+
+
+def test_the_profile_page_query_count_is_pinned(personas: dict[str, Any], client_for: Any) -> None:
+    client = client_for(personas["applicant"])
+    # session, user, staff status.
+    with pin_queries(3):
+        assert client.get(URL).status_code == 200
+
+
+def test_a_person_cannot_reach_anothers_profile(personas: dict[str, Any], client_for: Any) -> None:
+    # There is no URL with a person's id: the profile page is always the signed-in person's own.
+    response = client_for(personas["reviewer"]).get(URL)
+    assert response.context["form"].instance == personas["reviewer"]
