@@ -33,7 +33,9 @@ class Benchmark:
 REGISTRY: dict[str, Benchmark] = {}
 
 
-def benchmark(name: str, description: str, *, postgres_only: bool = False) -> Callable[[Callable[[], list[Figure]]], Callable[[], list[Figure]]]:
+def benchmark(
+    name: str, description: str, *, postgres_only: bool = False
+) -> Callable[[Callable[[], list[Figure]]], Callable[[], list[Figure]]]:
     def register(fn: Callable[[], list[Figure]]) -> Callable[[], list[Figure]]:
         REGISTRY[name] = Benchmark(name, description, fn, postgres_only)
         return fn

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.db import connection
 
 from attunement.audit.models import AuditEvent
 from attunement.bench import Figure, benchmark, time_calls
@@ -35,7 +37,9 @@ def _setup_staff() -> tuple[Client, object]:
 def _grow_audit(association: object, n: int) -> None:
     have = AuditEvent.objects.count()
     batch = [
-        AuditEvent(association=association, verb="bench.event", target_type="bench.thing", target_id=str(i), data={"i": i})  # type: ignore[misc]
+        AuditEvent(
+            association=association, verb="bench.event", target_type="bench.thing", target_id=str(i), data={"i": i}
+        )  # type: ignore[misc]
         for i in range(have, n)
     ]
     AuditEvent.objects.bulk_create(batch, batch_size=5_000)
@@ -49,9 +53,9 @@ def audit_log_depth() -> list[Figure]:
     medians = {}
     for size in AUDIT_SIZES:
         _grow_audit(association, size)
-        first = time_calls(lambda: client.get(url), repeat=40)
+        first = time_calls(partial(client.get, url), repeat=40)
         oldest = AuditEvent.objects.order_by("id").values_list("id", flat=True)[60]
-        deep = time_calls(lambda oldest=oldest: client.get(url, {"before": oldest}), repeat=40)
+        deep = time_calls(partial(client.get, url, {"before": oldest}), repeat=40)
         with CaptureQueriesContext(connection) as queries:
             client.get(url, {"before": oldest})
         medians[size] = deep.median
@@ -67,7 +71,7 @@ def audit_log_depth() -> list[Figure]:
 
 @benchmark("pages", "median server time of the main pages through Django's test client (no network)")
 def pages() -> list[Figure]:
-    client, association = _setup_staff()
+    client, _association = _setup_staff()
     anonymous = Client()
     figures = []
     for label, c, url in [
@@ -76,6 +80,6 @@ def pages() -> list[Figure]:
         ("staff roles (coordinator)", client, "/bench/staff/roles/"),
         ("own page (signed in)", client, "/me/"),
     ]:
-        timing = time_calls(lambda c=c, url=url: c.get(url), repeat=200)
+        timing = time_calls(partial(c.get, url), repeat=200)
         figures.append(Figure(label, timing.median, "ms", f"p99 {timing.p(99):.2f} ms"))
     return figures

@@ -17,13 +17,17 @@ def test_an_association_cannot_take_a_reserved_or_malformed_slug(db: Any, slug: 
 
 def test_a_state_needs_the_united_states(db: Any) -> None:
     with pytest.raises(ValidationError) as caught:
-        actions.create_association(actor=None, slug="dublin", name="X", contact_email="x@example.org", state="VT", country="IE")
+        actions.create_association(
+            actor=None, slug="dublin", name="X", contact_email="x@example.org", state="VT", country="IE"
+        )
     assert "state" in caught.value.message_dict
 
 
 def test_a_new_association_gets_a_policy_and_an_audit_event(db: Any) -> None:
     from attunement.audit.models import AuditEvent
 
-    association = actions.create_association(actor=None, slug="prairie", name="Prairie AIMH", contact_email="p@example.org")
+    association = actions.create_association(
+        actor=None, slug="prairie", name="Prairie AIMH", contact_email="p@example.org"
+    )
     assert association.policy.languages_offered == ["en", "es"]
     assert AuditEvent.objects.filter(verb="association.created", association=association).count() == 1

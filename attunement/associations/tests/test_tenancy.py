@@ -15,18 +15,28 @@ def cascade_role(personas: dict[str, Any]) -> StaffRole:
     return StaffRole.objects.get(user=personas["outsider"], role=Role.COORDINATOR)
 
 
-def test_it_hides_another_associations_role_from_an_admin(personas: dict[str, Any], client_for: Any, cascade_role: StaffRole) -> None:
-    url = reverse("associations:revoke_role", kwargs={"association_slug": "riverbend", "role_id": cascade_role.public_id})
+def test_it_hides_another_associations_role_from_an_admin(
+    personas: dict[str, Any], client_for: Any, cascade_role: StaffRole
+) -> None:
+    url = reverse(
+        "associations:revoke_role", kwargs={"association_slug": "riverbend", "role_id": cascade_role.public_id}
+    )
     response = client_for(personas["admin"]).post(url)
     assert response.status_code == 404
     cascade_role.refresh_from_db()
     assert cascade_role.revoked_at is None
 
 
-def test_it_hides_another_associations_history(personas: dict[str, Any], client_for: Any, cascade_role: StaffRole) -> None:
+def test_it_hides_another_associations_history(
+    personas: dict[str, Any], client_for: Any, cascade_role: StaffRole
+) -> None:
     url = reverse(
         "audit:history",
-        kwargs={"association_slug": "riverbend", "target_type": "associations.staffrole", "target_id": cascade_role.public_id},
+        kwargs={
+            "association_slug": "riverbend",
+            "target_type": "associations.staffrole",
+            "target_id": cascade_role.public_id,
+        },
     )
     assert client_for(personas["coordinator"]).get(url).status_code == 404
 

@@ -51,7 +51,9 @@ def test_postgresql_refuses_a_delete_behind_the_orms_back(event: AuditEvent) -> 
     assert AuditEvent.objects.filter(pk=event.pk).exists()
 
 
-def test_the_admin_shows_events_but_cannot_change_them(event: AuditEvent, personas: dict[str, Any], client_for: Any) -> None:
+def test_the_admin_shows_events_but_cannot_change_them(
+    event: AuditEvent, personas: dict[str, Any], client_for: Any
+) -> None:
     client = client_for(personas["operator"])
     change = reverse("admin:audit_auditevent_change", args=[event.pk])
     assert client.get(change).status_code == 200  # a read-only view
@@ -61,7 +63,9 @@ def test_the_admin_shows_events_but_cannot_change_them(event: AuditEvent, person
     assert AuditEvent.objects.get(pk=event.pk).verb == "test.happened"
 
 
-def test_an_event_carries_the_request_id_of_the_request_that_wrote_it(personas: dict[str, Any], client_for: Any) -> None:
+def test_an_event_carries_the_request_id_of_the_request_that_wrote_it(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     response = client_for(personas["applicant"]).post(
         reverse("people:profile"),
         {"legal_name": "Alejandro Rivera", "preferred_name": "Alex", "preferred_language": "es", "languages": ["es"]},

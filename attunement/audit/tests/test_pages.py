@@ -14,11 +14,17 @@ from attunement.lib.testing import assert_constant_queries
 from attunement.people.models import User
 
 
-def test_a_roles_history_shows_its_grant_and_revocation(personas: dict[str, Any], staff_role: StaffRole, client_for: Any) -> None:
+def test_a_roles_history_shows_its_grant_and_revocation(
+    personas: dict[str, Any], staff_role: StaffRole, client_for: Any
+) -> None:
     actions.revoke_staff_role(actor=personas["admin"], staff_role=staff_role)
     url = reverse(
         "audit:history",
-        kwargs={"association_slug": "riverbend", "target_type": "associations.staffrole", "target_id": staff_role.public_id},
+        kwargs={
+            "association_slug": "riverbend",
+            "target_type": "associations.staffrole",
+            "target_id": staff_role.public_id,
+        },
     )
     response = client_for(personas["coordinator"]).get(url)
     assert response.status_code == 200
@@ -26,7 +32,9 @@ def test_a_roles_history_shows_its_grant_and_revocation(personas: dict[str, Any]
     assert personas["admin"].email in response.content.decode()
 
 
-def test_the_audit_log_pages_by_keyset_and_filters_by_kind(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
+def test_the_audit_log_pages_by_keyset_and_filters_by_kind(
+    personas: dict[str, Any], riverbend: Association, client_for: Any
+) -> None:
     for i in range(PAGE_SIZE + 5):
         record(actor=None, verb="test.bulk", association=riverbend, data={"i": i})
     client = client_for(personas["coordinator"])
@@ -39,13 +47,17 @@ def test_the_audit_log_pages_by_keyset_and_filters_by_kind(personas: dict[str, A
     assert client.get(url, {"before": "drop table"}).status_code == 400
 
 
-def test_the_audit_log_only_shows_its_own_association(personas: dict[str, Any], cascade: Association, client_for: Any) -> None:
+def test_the_audit_log_only_shows_its_own_association(
+    personas: dict[str, Any], cascade: Association, client_for: Any
+) -> None:
     record(actor=None, verb="test.elsewhere", association=cascade)
     response = client_for(personas["coordinator"]).get(reverse("audit:log", kwargs={"association_slug": "riverbend"}))
     assert "test.elsewhere" not in response.content.decode()
 
 
-def test_the_audit_log_costs_the_same_with_5_and_50_events(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
+def test_the_audit_log_costs_the_same_with_5_and_50_events(
+    personas: dict[str, Any], riverbend: Association, client_for: Any
+) -> None:
     client = client_for(personas["coordinator"])
     url = reverse("audit:log", kwargs={"association_slug": "riverbend"})
 

@@ -23,12 +23,16 @@ from conftest import PASSWORD, has_totp
 def test_signing_up_sends_a_verification_code_and_no_password(client: Client, db: Any) -> None:
     response = client.post(
         reverse("account_signup"),
-        {"email": "New.Person@Example.org", "password1": "a long phrase of plain words", "password2": "a long phrase of plain words"},
+        {
+            "email": "New.Person@Example.org",
+            "password1": "a long phrase of plain words",
+            "password2": "a long phrase of plain words",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.org")
     assert len(mail.outbox) == 1
-    body = mail.outbox[0].body
+    body = str(mail.outbox[0].body)
     assert re.search(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}\b", body)
     assert "a long phrase of plain words" not in body
     # The address is not verified yet, so the person is not signed in anywhere but the code page.
@@ -36,7 +40,9 @@ def test_signing_up_sends_a_verification_code_and_no_password(client: Client, db
 
 
 def test_a_short_password_is_refused_and_named(client: Client, db: Any) -> None:
-    response = client.post(reverse("account_signup"), {"email": "x@example.org", "password1": "Tr0ub4dor&3", "password2": "Tr0ub4dor&3"})
+    response = client.post(
+        reverse("account_signup"), {"email": "x@example.org", "password1": "Tr0ub4dor&3", "password2": "Tr0ub4dor&3"}
+    )
     assert response.status_code == 200
     assert "password1" in response.context["form"].errors
     assert not User.objects.filter(email="x@example.org").exists()
@@ -84,7 +90,7 @@ def test_a_sign_in_code_arrives_by_mail_and_signs_in(personas: dict[str, Any], c
     response = client.post(reverse("account_request_login_code"), {"email": "applicant@example.org"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", mail.outbox[0].body)
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", str(mail.outbox[0].body))
     assert code is not None
     assert PASSWORD not in mail.outbox[0].body
     confirmed = client.post(reverse("account_confirm_login_code"), {"code": code.group(1)})
@@ -92,9 +98,13 @@ def test_a_sign_in_code_arrives_by_mail_and_signs_in(personas: dict[str, Any], c
     assert client.session["_auth_user_id"] == str(personas["applicant"].pk)
 
 
-def test_staff_must_set_up_a_second_factor_before_anything_else(personas: dict[str, Any], riverbend: Any, make_person: Any, client_for: Any) -> None:
+def test_staff_must_set_up_a_second_factor_before_anything_else(
+    personas: dict[str, Any], riverbend: Any, make_person: Any, client_for: Any
+) -> None:
     newcomer = make_person("new.coordinator@example.org", totp=False)
-    association_actions.grant_staff_role(actor=personas["admin"], association=riverbend, user=newcomer, role=Role.COORDINATOR)
+    association_actions.grant_staff_role(
+        actor=personas["admin"], association=riverbend, user=newcomer, role=Role.COORDINATOR
+    )
     client = client_for(newcomer)
     response = client.get(reverse("associations:staff_roles", kwargs={"association_slug": "riverbend"}))
     assert response.status_code == 302

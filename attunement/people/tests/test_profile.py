@@ -11,7 +11,9 @@ from attunement.people.models import User
 URL = reverse("people:profile")
 
 
-def test_a_person_edits_their_profile_and_only_field_names_are_audited(personas: dict[str, Any], client_for: Any) -> None:
+def test_a_person_edits_their_profile_and_only_field_names_are_audited(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     response = client_for(personas["applicant"]).post(
         URL,
         {
@@ -39,7 +41,9 @@ def test_an_unknown_language_is_refused_by_field(personas: dict[str, Any], clien
     assert User.objects.get(pk=personas["applicant"].pk).languages == []
 
 
-def test_the_profile_page_is_in_the_persons_language_when_they_choose_spanish(personas: dict[str, Any], client_for: Any) -> None:
+def test_the_profile_page_is_in_the_persons_language_when_they_choose_spanish(
+    personas: dict[str, Any], client_for: Any
+) -> None:
     client = client_for(personas["applicant"])
     client.post(reverse("set_language"), {"language": "es", "next": URL})
     response = client.get(URL)
