@@ -19,6 +19,26 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     record(actor=user, verb="account.signed_in", target=user)
 
 
+@receiver(account_signals.user_signed_up)
+def _signed_up(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(actor=user, verb="account.signed_up", target=user)
+
+
+@receiver(account_signals.email_added)
+def _email_added(sender: Any, request: Any, user: Any, email_address: Any, **kwargs: Any) -> None:
+    record(actor=user, verb="account.email.added", target=user)
+
+
+@receiver(account_signals.email_removed)
+def _email_removed(sender: Any, request: Any, user: Any, email_address: Any, **kwargs: Any) -> None:
+    record(actor=user, verb="account.email.removed", target=user)
+
+
+@receiver(account_signals.email_changed)
+def _email_changed(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    record(actor=user, verb="account.email.changed", target=user)
+
+
 @receiver(account_signals.password_changed)
 @receiver(account_signals.password_set)
 @receiver(account_signals.password_reset)

@@ -132,3 +132,28 @@ def test_the_admin_sends_people_to_the_one_sign_in_page(client: Client, db: Any)
     follow = client.get(response["Location"])
     assert follow.status_code == 302
     assert follow["Location"].startswith(reverse("account_login"))
+
+
+def test_staff_cannot_switch_their_second_factor_off(personas: dict[str, Any], client_for: Any) -> None:
+    from allauth.mfa.adapter import get_adapter
+
+    reviewer_totp = Authenticator.objects.get(user=personas["reviewer"], type=Authenticator.Type.TOTP)
+    assert get_adapter().can_delete_authenticator(reviewer_totp) is False
+
+
+def test_signing_up_and_confirming_are_audited(client: Client, db: Any) -> None:
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.org",
+            "password1": "a long phrase of plain words",
+            "password2": "a long phrase of plain words",
+        },
+    )
+    code = re.search(r"\b([A-Z0-9]{4}-[A-Z0-9]{4})\b", str(mail.outbox[0].body))
+    assert code is not None
+    assert "Hello from Attunement." in str(mail.outbox[0].body)
+    client.post(reverse("account_email_verification_sent"), {"code": code.group(1)})
+    user = User.objects.get(email="new@example.org")
+    verbs = sorted(AuditEvent.objects.filter(actor=user).values_list("verb", flat=True))
+    assert verbs == ["account.email.confirmed", "account.signed_in", "account.signed_up"]
