@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from attunement.associations.models import Association, AssociationPolicy, Role
 from attunement.lib.uploads import sniff_image
@@ -34,12 +36,20 @@ class LogoForm(forms.Form):
         return logo
 
 
+def _month_field(label: StrOrPromise, help_text: StrOrPromise = "") -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(label=label, choices=list(MONTHS.items()), coerce=int, help_text=help_text)
+
+
 class PolicyForm(forms.ModelForm[AssociationPolicy]):
     languages_offered = forms.MultipleChoiceField(
         label=_("Languages offered"),
         choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
+    membership_cutoff_month = _month_field(
+        _("Membership cutoff month"), _("A membership bought on or after this date runs to the end of the next year.")
+    )
+    renewal_due_month = _month_field(_("Renewal due month"))
 
     class Meta:
         model = AssociationPolicy
@@ -52,7 +62,7 @@ class PolicyForm(forms.ModelForm[AssociationPolicy]):
 
 class GrantRoleForm(forms.Form):
     email = forms.EmailField(label=_("Email address of the person"))
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
 
     def clean_email(self) -> User:
         email = self.cleaned_data["email"].strip()
