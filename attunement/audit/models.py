@@ -72,8 +72,9 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
         ordering = ["-occurred_at", "-id"]
         indexes = [
-            models.Index(fields=["target_type", "target_id", "-occurred_at"], name="audit_target_idx"),
-            models.Index(fields=["association", "-occurred_at", "-id"], name="audit_association_idx"),
+            # Both follow the pages' keyset order (newest id first), so a page reads one index range.
+            models.Index(fields=["target_type", "target_id", "-id"], name="audit_target_id_idx"),
+            models.Index(fields=["association", "-id"], name="audit_association_id_idx"),
         ]
 
     def __str__(self) -> str:
