@@ -45,9 +45,11 @@ def association_logo(request: AssociationPageRequest) -> FileResponse:
     if not association.logo:
         raise Http404
     extension = PurePosixPath(association.logo.name or "").suffix.lstrip(".")
-    response = FileResponse(
-        association.logo.open("rb"), content_type=CONTENT_TYPES.get(extension, "application/octet-stream")
-    )
+    try:
+        stream = association.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None  # the row names a file the storage no longer has
+    response = FileResponse(stream, content_type=CONTENT_TYPES.get(extension, "application/octet-stream"))
     response["Cache-Control"] = "public, max-age=3600"
     return response
 

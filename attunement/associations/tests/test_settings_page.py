@@ -111,3 +111,19 @@ def test_an_oversized_logo_is_refused(personas: dict[str, Any], client_for: Any,
     response = client_for(personas["admin"]).post(URL, {"section": "logo", "logo-logo": big})
     assert response.status_code == 400
     assert "logo" in response.context["logo"].errors
+
+
+def test_a_logo_file_missing_from_storage_is_a_404_not_an_error(
+    personas: dict[str, Any], client_for: Any, logo_upload: Any
+) -> None:
+    from pathlib import Path
+
+    from attunement.associations import actions
+
+    riverbend = Association.objects.get(slug="riverbend")
+    actions.set_association_logo(actor=personas["admin"], association=riverbend, logo=logo_upload)
+    riverbend.refresh_from_db()
+    Path(riverbend.logo.path).unlink()
+    assert (
+        client_for(None).get(reverse("associations:logo", kwargs={"association_slug": "riverbend"})).status_code == 404
+    )
