@@ -86,3 +86,93 @@ def pages() -> list[Figure]:
         timing = time_calls(partial(c.get, url), repeat=200)
         figures.append(Figure(label, timing.median, "ms", f"p99 {timing.p(99):.2f} ms"))
     return figures
+
+
+ELIGIBILITY_PORTFOLIOS = 100_000
+
+
+def generate_portfolios(n: int, seed: int = 20251101) -> list[str]:
+    """``n`` believable portfolios as JSON lines, varied from the threshold portfolios of each
+    category: more or fewer hours, entries and references, so every code path is exercised."""
+    import json
+    import random
+
+    from attunement.endorsement.tests.builders import base
+
+    rng = random.Random(seed)  # noqa: S311  (reproducible test data, not secrets)
+    categories = ["IFA", "IFS", "IFRS", "IMHS", "IMHM-C", "IMHM-P", "ECFS", "ECMHS"]
+    templates = {c: base(c) for c in categories}
+    lines = []
+    for _ in range(n):
+        p = json.loads(json.dumps(templates[rng.choice(categories)]))
+        for t in p["training"]:
+            t["hours"] = round(t["hours"] * rng.uniform(0.5, 1.6), 1)
+        for r in p["rsc"]:
+            r["hours"] = round(r["hours"] * rng.uniform(0.5, 1.5), 1)
+            r["confirmed"] = rng.random() < 0.8
+        if rng.random() < 0.3 and p["references"]:
+            p["references"].pop()
+        if rng.random() < 0.5:
+            p["training"] = p["training"] + p["training"][:1]
+        lines.append(json.dumps(p))
+    return lines
+
+
+@benchmark(
+    "eligibility_cli",
+    f"{ELIGIBILITY_PORTFOLIOS:,} generated portfolios through `attunement eligibility --jsonl` on one core",
+)
+def eligibility_cli() -> list[Figure]:
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import tempfile
+    import time
+    from pathlib import Path
+
+    lines = generate_portfolios(ELIGIBILITY_PORTFOLIOS)
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "portfolios.jsonl"
+        source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        started = time.perf_counter()
+        for line in source.read_text(encoding="utf-8").splitlines():
+            json.loads(line)
+        parse_only = time.perf_counter() - started
+
+        pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+        command = [
+            *pin,
+            sys.executable,
+            "-m",
+            "attunement",
+            "eligibility",
+            "--jsonl",
+            str(source),
+            "--category",
+            "IFS",
+            "--as-of",
+            "2025-11-01",
+        ]
+        output = Path(tmp) / "reports.jsonl"
+        with output.open("wb") as sink:
+            started = time.perf_counter()
+            result = subprocess.run(command, stdout=sink, stderr=subprocess.PIPE, env=os.environ, check=False)  # noqa: S603
+            elapsed = time.perf_counter() - started
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr.decode()[:500])
+        with output.open("rb") as written:
+            reports = sum(1 for _ in written)
+        startup_started = time.perf_counter()
+        subprocess.run(  # noqa: S603
+            [*pin, sys.executable, "-m", "attunement", "eligibility", "--help"], capture_output=True, check=False
+        )
+        startup = time.perf_counter() - startup_started
+    return [
+        Figure("reports written", reports, "reports"),
+        Figure("wall time, whole command", elapsed, "s", f"of which about {startup:.2f} s is start-up"),
+        Figure("portfolios per second (whole command)", ELIGIBILITY_PORTFOLIOS / elapsed, "/s", "target: 10,000"),
+        Figure("json.loads only, same file", parse_only, "s", f"{ELIGIBILITY_PORTFOLIOS / parse_only:,.0f} /s"),
+        Figure("command time / json.loads time", elapsed / parse_only, "x"),
+    ]

@@ -57,6 +57,7 @@ class Context:
     category: CategoryRules
     as_of: date
     warnings: list[str] = field(default_factory=list)
+    post_starts: dict[tuple[str, bool], date | None] = field(default_factory=dict)
 
 
 def _num(value: float) -> float | int:
@@ -92,8 +93,11 @@ def _month(day: date) -> int:
     return day.year * 12 + day.month - 1
 
 
+_MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def _month_name(index: int) -> str:
-    return date(index // 12, index % 12 + 1, 1).strftime("%b %Y")
+    return f"{_MONTH_NAMES[index % 12]} {index // 12}"
 
 
 def _categories_words(codes: Any) -> str:
@@ -102,16 +106,32 @@ def _categories_words(codes: Any) -> str:
     return ordered[0] if len(ordered) == 1 else ", ".join(ordered[:-1]) + " or " + ordered[-1]
 
 
+def _providers(ctx: Context, req: dict[str, Any]) -> tuple[frozenset[str], str]:
+    """The provider categories a requirement accepts, and how to say them (computed once per
+    rule set: the requirement dicts live exactly as long as it)."""
+    key = ("providers", id(req))
+    cached: tuple[frozenset[str], str] | None = ctx.rule_set.derived.get(key)
+    if cached is None:
+        codes = ctx.rule_set.resolve(req["providers"])
+        words = _categories_words(req["providers"] if isinstance(req["providers"], list) else codes)
+        cached = ctx.rule_set.derived[key] = (codes, words)
+    return cached
+
+
 def _post_start(ctx: Context, post: dict[str, Any] | None) -> date | None:
     """The first day that counts as after the degree (or licence); ``date.min`` when no
     degree is asked for, ``None`` when the person has none."""
     if not post:
         return date.min
+    key = (post["degree"], bool(post.get("or_license")))
+    if key in ctx.post_starts:
+        return ctx.post_starts[key]
     rank = LEVEL_RANK[post["degree"]]
     starts = [e.conferred for e in ctx.portfolio.education if LEVEL_RANK[e.level] >= rank and e.conferred <= ctx.as_of]
     if post.get("or_license"):
         starts += [lic.issued for lic in ctx.portfolio.licenses if lic.mental_health and lic.issued <= ctx.as_of]
-    return min(starts) if starts else None
+    result = ctx.post_starts[key] = min(starts) if starts else None
+    return result
 
 
 def _post_words(post: dict[str, Any] | None) -> str:
@@ -282,15 +302,17 @@ def education_or_work(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 
 def training(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    entries = ctx.portfolio.training
-    counted = [
-        {"section": "training", "index": i, "hours": _num(t.hours)}
-        for i, t in enumerate(entries)
-        if t.date <= ctx.as_of
-    ]
-    total = fsum(t.hours for t in entries if t.date <= ctx.as_of)
-    about = fsum(t.hours for t in entries if t.date <= ctx.as_of and t.about_rsc)
-    dei = fsum(t.hours for t in entries if t.date <= ctx.as_of and t.dei)
+    counted = []
+    all_hours, about_hours, dei_hours = [], [], []
+    for i, t in enumerate(ctx.portfolio.training):
+        if t.date <= ctx.as_of:
+            counted.append({"section": "training", "index": i, "hours": round(t.hours, 2)})
+            all_hours.append(t.hours)
+            if t.about_rsc:
+                about_hours.append(t.hours)
+            if t.dei:
+                dei_hours.append(t.hours)
+    total, about, dei = fsum(all_hours), fsum(about_hours), fsum(dei_hours)
     need = req.get("min_hours", 0)
     missing = []
     if total < need:
@@ -310,19 +332,20 @@ def _provider_qualifies(e: RSC, providers: frozenset[str], end: date) -> bool:
 
 
 def rsc(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
-    providers = ctx.rule_set.resolve(req["providers"])
-    provider_words = _categories_words(req["providers"] if isinstance(req["providers"], list) else providers)
+    providers, provider_words = _providers(ctx, req)
     post = _post_start(ctx, req.get("post"))
     window = req.get("window_months", 24)
     min_span = req.get("min_span_months", 0)
     need, need_about = req["min_hours"], req.get("min_about_providing_rsc", 0)
     excluded: list[dict[str, Any]] = []
     candidates: list[tuple[int, int, int, float, float]] = []  # index, first month, last month, hours, about
+    as_of = ctx.as_of
     for i, e in enumerate(ctx.portfolio.rsc):
-        end = e.end or ctx.as_of
+        end = e.end or as_of
+        holds = e.provider.holds
         if e.peer:
             why = "peer supervision never counts"
-        elif not _provider_qualifies(e, providers, end):
+        elif not (holds(providers, e.start) and holds(providers, end)):
             if e.provider.vetted and not req.get("allow_vetted"):
                 why = "vetted providers do not count in this rule set"
             else:
@@ -331,16 +354,20 @@ def rsc(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
             why = f"no {_post_words(req.get('post'))[4:]} yet"
         elif e.start < post:
             why = f"starts before {_post_words(req.get('post'))}"
-        elif _month(end) - _month(e.start) + 1 > window:
-            why = f"longer than the {window}-month window"
         else:
-            candidates.append((i, _month(e.start), _month(end), e.hours, e.hours if e.about_providing_rsc else 0.0))
-            continue
+            first, last = e.start.year * 12 + e.start.month - 1, end.year * 12 + end.month - 1
+            if last - first + 1 <= window:
+                candidates.append((i, first, last, e.hours, e.hours if e.about_providing_rsc else 0.0))
+                continue
+            why = f"longer than the {window}-month window"
         excluded.append({"section": "rsc", "index": i, "why": why})
 
     best: tuple[Any, ...] | None = None
     chosen: list[tuple[int, int, int, float, float]] = []
-    for first in sorted({c[1] for c in candidates}):
+    if candidates and max(c[2] for c in candidates) - min(c[1] for c in candidates) < window:
+        # Everything fits in one window: that window counts every entry, so no other beats it.
+        chosen = candidates
+    for first in sorted({c[1] for c in candidates}) if not chosen else ():
         inside = [c for c in candidates if c[1] >= first and c[2] <= first + window - 1]
         hours = fsum(c[3] for c in inside)
         about = fsum(c[4] for c in inside)
@@ -564,8 +591,7 @@ def renewal_training(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
 
 def renewal_rsc(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
     period_start = ctx.as_of - timedelta(days=req.get("period_days", 365) - 1)
-    providers = ctx.rule_set.resolve(req["providers"])
-    provider_words = _categories_words(req["providers"] if isinstance(req["providers"], list) else providers)
+    providers, provider_words = _providers(ctx, req)
     need = req["min_hours"]
     same_category = frozenset({ctx.category.code})
     senior = req.get("senior")

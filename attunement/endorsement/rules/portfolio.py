@@ -42,7 +42,7 @@ class PortfolioError(ValueError):
         self.errors = errors
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Held:
     category: str
     since: date
@@ -53,7 +53,7 @@ class Held:
         return self.since <= day and (self.until is None or day <= self.until)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class PersonRef:
     name: str
     email: str | None
@@ -61,10 +61,13 @@ class PersonRef:
     vetted: bool
 
     def holds(self, categories: frozenset[str], day: date) -> bool:
-        return any(c.category in categories and c.held_on(day) for c in self.credentials)
+        for c in self.credentials:  # a plain loop: this runs for every RS/C entry and rating
+            if c.category in categories and c.since <= day and (c.until is None or day <= c.until):
+                return True
+        return False
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Education:
     level: str
     field: str
@@ -73,7 +76,7 @@ class Education:
     verified: bool
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class License:
     kind: str
     mental_health: bool
@@ -85,7 +88,7 @@ class License:
         return self.issued <= day and (self.expires is None or day <= self.expires)
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Work:
     employer: str
     title: str
@@ -106,7 +109,7 @@ class Work:
     supervisor: PersonRef | None
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Training:
     title: str
     provider: str
@@ -118,7 +121,7 @@ class Training:
     verified: bool
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class RSC:
     provider: PersonRef
     format: str
@@ -130,7 +133,7 @@ class RSC:
     confirmed: bool
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Reference:
     rater: PersonRef
     relationship: str
@@ -139,21 +142,21 @@ class Reference:
     insufficient_info_count: int
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Membership:
     association: str
     valid_from: date
     valid_through: date
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Exam:
     date: date
     part1_percent: float
     part2_passed: bool
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class Portfolio:
     person: dict[str, str]
     education: tuple[Education, ...]
@@ -321,6 +324,16 @@ def _person_ref(obj: Any, path: str, errors: list[str]) -> PersonRef:
 
 def parse_portfolio(data: Any, as_of: date) -> Portfolio:
     """Build a :class:`Portfolio` from decoded JSON, or raise :class:`PortfolioError`."""
+    from attunement.endorsement.rules.fastparse import Slow, fast_parse
+
+    try:
+        return fast_parse(data, as_of)
+    except Slow:
+        return parse_portfolio_checked(data, as_of)
+
+
+def parse_portfolio_checked(data: Any, as_of: date) -> Portfolio:
+    """The full reader: every problem reported with its JSON path."""
     errors: list[str] = []
     top = _Reader(data, "$", errors)
     fmt = top.raw("format")

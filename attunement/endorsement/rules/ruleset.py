@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,6 +87,8 @@ class RuleSet:
     effective: date
     groups: dict[str, frozenset[str]]
     categories: dict[str, CategoryRules]
+    # Values the engine derives from this set's requirements, kept for the set's lifetime.
+    derived: dict[Any, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def category(self, code: str) -> CategoryRules:
         try:

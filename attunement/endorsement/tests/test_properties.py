@@ -112,3 +112,30 @@ def test_a_report_is_eligible_exactly_when_nothing_is_unmet(case: tuple[str, dic
     assert report["eligible"] == all(r["status"] != "unmet" for r in report["requirements"])
     for r in report["requirements"]:
         assert r["status"] in {"met", "unmet", "not_required"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(portfolio())
+def test_the_fast_reader_builds_what_the_checking_reader_builds(case: tuple[str, dict[str, Any]]) -> None:
+    from attunement.endorsement.rules.fastparse import fast_parse
+    from attunement.endorsement.rules.portfolio import parse_portfolio_checked
+
+    _category, p = case
+    assert fast_parse(p, AS_OF) == parse_portfolio_checked(p, AS_OF)
+
+
+def test_the_fast_reader_hands_anything_doubtful_to_the_checking_reader() -> None:
+    import pytest
+
+    from attunement.endorsement.rules.fastparse import Slow, fast_parse
+
+    for bad in [
+        {"format": "attunement.portfolio/1", "training": [{"date": "2025-01-01", "hours": True}]},
+        {
+            "format": "attunement.portfolio/1",
+            "work": [{"start": "2025-01-01", "paid": 1, "service_level": "prevention", "ages": "infant"}],
+        },
+        {"format": "attunement.portfolio/1", "rsc": "none"},
+    ]:
+        with pytest.raises(Slow):
+            fast_parse(bad, AS_OF)

@@ -6,12 +6,14 @@ the errors on standard error and nothing on standard output. Needs no database.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
@@ -80,22 +82,36 @@ class Command(BaseCommand):
                 report = self._judge(text, rule_set, category, as_of, renewal)
             except InputError as exc:
                 self.fail(exc.errors)
-            self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
+            sys.stdout.flush()
+            sys.stdout.buffer.write(orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+            sys.stdout.buffer.flush()
             return
 
-        out: list[str] = []
+        # orjson reads and writes JSON 3-5 times faster than the standard library; it is most of
+        # what keeps a batch above 10,000 portfolios a second (make bench).
+        out: list[bytes] = []
         errors: list[str] = []
-        dumps = json.dumps
-        for number, line in enumerate(self._read(options["jsonl"]).splitlines(), 1):
-            try:
-                out.append(dumps(self._judge(line, rule_set, category, as_of, renewal), ensure_ascii=False))
-            except InputError as exc:
-                errors.extend(f"line {number}: {error}" for error in exc.errors)
+        dumps = orjson.dumps
+        # The batch makes no reference cycles; the cyclic collector would only rescan the
+        # long-lived objects of the application again and again (about a quarter of the time).
+        gc.freeze()
+        gc.disable()
+        try:
+            for number, line in enumerate(self._read(options["jsonl"]).splitlines(), 1):
+                try:
+                    report = self._judge(line, rule_set, category, as_of, renewal)
+                    out.append(dumps(report))
+                except InputError as exc:
+                    errors.extend(f"line {number}: {error}" for error in exc.errors)
+        finally:
+            gc.enable()
         if errors:
             self.fail(errors)
-        if out:
-            sys.stdout.write("\n".join(out) + "\n")
-            sys.stdout.flush()
+        sys.stdout.flush()
+        write = sys.stdout.buffer.write
+        for start in range(0, len(out), 1000):  # in slices: no second copy of the whole output
+            write(b"\n".join(out[start : start + 1000]) + b"\n")
+        sys.stdout.buffer.flush()
 
     def _read(self, name: str) -> str:
         try:
@@ -107,8 +123,8 @@ class Command(BaseCommand):
     @staticmethod
     def _judge(text: str, rule_set: RuleSet, category: str, as_of: date, renewal: bool) -> dict[str, Any]:
         try:
-            data = json.loads(text)
-        except ValueError as exc:
+            data = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
             raise InputError([f"$: not valid JSON ({exc})"]) from None
         try:
             portfolio = parse_portfolio(data, as_of)
