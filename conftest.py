@@ -152,3 +152,30 @@ def staff_role(riverbend: Association, personas: dict[str, User | None]) -> Staf
 
 def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+@pytest.fixture
+def applicant_portfolio(personas: dict[str, User | None], riverbend: Association) -> Any:
+    """Alex's portfolio at Riverbend: a bachelor's degree with its transcript, and a rating
+    asked of a rater (sent)."""
+    from datetime import date
+
+    from django.core.files.base import ContentFile
+
+    from attunement.portfolios import actions as portfolio_actions
+    from attunement.portfolios.models import Education, Reference, ReferenceStatus
+
+    applicant = personas["applicant"]
+    assert applicant is not None
+    portfolio = portfolio_actions.start_portfolio(actor=applicant, person=applicant, association=riverbend, aim="IFS")
+    education = Education(portfolio=portfolio, level="bachelor", field="Human Development", conferred=date(2016, 5, 21))
+    education.transcript.save("document.pdf", ContentFile(PDF_BYTES), save=False)
+    education.save()
+    Reference.objects.create(
+        portfolio=portfolio, category="IFS", rater_name="Jordan Baker", rater_email="jordan@example.org",
+        relationship="current_supervisor", status=ReferenceStatus.SENT, link_nonce="nonce-1",
+    )  # fmt: skip
+    return portfolio
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "attunement.people",
     "attunement.associations",
     "attunement.endorsement",
+    "attunement.portfolios",
 ]
 
 MIDDLEWARE = [
@@ -299,8 +300,9 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ASSOCIATION_LOGO_MAX_BYTES = 1024 * 1024
+PORTFOLIO_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 
 # --- Logs -----------------------------------------------------------------------------
 

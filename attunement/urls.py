@@ -10,6 +10,7 @@ from django.views.i18n import set_language
 
 from attunement.associations import views as association_views
 from attunement.lib import views as lib_views
+from attunement.portfolios import views as portfolio_views
 
 
 @login_not_required
@@ -28,7 +29,10 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("me/portfolio/", include("attunement.portfolios.urls")),
     path("me/", include("attunement.people.urls")),
+    path("reference/<str:token>/", portfolio_views.reference_form, name="reference_form"),
+    path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
     path("<slug:association_slug>/", include("attunement.associations.urls")),
 ]

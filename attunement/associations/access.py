@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404
 
 from attunement.associations.models import Association, Role, StaffRole
 
-View = TypeVar("View", bound=Callable[..., HttpResponse])
+View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 
 
 def get_association(slug: str) -> Association:
@@ -61,7 +61,7 @@ def staff_required(*roles: Role) -> Callable[[View], View]:
 
     def decorator(view: View) -> View:
         @functools.wraps(view)
-        def wrapper(request: HttpRequest, association_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, association_slug: str, *args: Any, **kwargs: Any) -> HttpResponseBase:
             association = get_association(association_slug)
             held = roles_of(request.user, association)
             if not held:

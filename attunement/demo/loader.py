@@ -12,10 +12,12 @@ import hashlib
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
+from django.utils import timezone
 
 from attunement.associations import actions as association_actions
 from attunement.associations.models import Association, Role, StaffRole
@@ -68,42 +70,206 @@ ASSOCIATIONS = [
 ]
 
 PERSONAS = [
-    Persona("admin", "admin@riverbend.example", "Dana Whitfield", "Dana", "she/her", ("en",), "Chittenden County",
-            "en", "riverbend", (Role.ADMIN,), "association admin of Riverbend: settings, roles"),
-    Persona("coordinator", "coordinator@riverbend.example", "María José González Ortiz", "María", "she/her",
-            ("en", "es"), "Washington County", "es", "riverbend", (Role.COORDINATOR,),
-            "Endorsement coordinator of Riverbend: staff list, audit log, history"),
-    Persona("reviewer", "reviewer@riverbend.example", "Keisha Brown", "Keisha", "she/her", ("en",), "Rutland County",
-            "en", "riverbend", (Role.REVIEWER,), "volunteer reviewer (endorsed IMHS)"),
-    Persona("trainer", "trainer@riverbend.example", "Tomás Nguyen", "Tom", "he/him", ("en", "vi"), "Windham County",
-            "en", "riverbend", (Role.TRAINER,), "trainer who runs Riverbend's foundations series"),
-    Persona("analyst", "analyst@riverbend.example", "Priya Raman", "Priya", "she/her", ("en",), "Statewide", "en",
-            "riverbend", (Role.ANALYST,), "state agency analyst (aggregates only)"),
-    Persona("applicant", "applicant@riverbend.example", "Alejandro Rivera", "Alex", "they/them", ("es", "en"),
-            "Addison County", "es", None, (), "home visitor working towards Endorsement (IFS)"),
-    Persona("outsider", "coordinator@cascade.example", "Samuel Lee", "Sam", "he/him", ("en", "ko"), "Lane County",
-            "en", "cascade", (Role.COORDINATOR, Role.ADMIN), "admin and coordinator of the other association, Cascade"),
-    Persona("operator", "operator@attunement.example", "Jordan Ellis", "Jordan", "", ("en",), "", "en", None, (),
-            "deployment operator (Django admin at /admin/)", operator=True),
-]  # fmt: skip
+    Persona(
+        "admin",
+        "admin@riverbend.example",
+        "Dana Whitfield",
+        "Dana",
+        "she/her",
+        ("en",),
+        "Chittenden County",
+        "en",
+        "riverbend",
+        (Role.ADMIN,),
+        "association admin of Riverbend: settings, roles",
+    ),
+    Persona(
+        "coordinator",
+        "coordinator@riverbend.example",
+        "María José González Ortiz",
+        "María",
+        "she/her",
+        ("en", "es"),
+        "Washington County",
+        "es",
+        "riverbend",
+        (Role.COORDINATOR,),
+        "Endorsement coordinator of Riverbend: staff list, audit log, history",
+    ),
+    Persona(
+        "reviewer",
+        "reviewer@riverbend.example",
+        "Keisha Brown",
+        "Keisha",
+        "she/her",
+        ("en",),
+        "Rutland County",
+        "en",
+        "riverbend",
+        (Role.REVIEWER,),
+        "volunteer reviewer (endorsed IMHS)",
+    ),
+    Persona(
+        "trainer",
+        "trainer@riverbend.example",
+        "Tomás Nguyen",
+        "Tom",
+        "he/him",
+        ("en", "vi"),
+        "Windham County",
+        "en",
+        "riverbend",
+        (Role.TRAINER,),
+        "trainer who runs Riverbend's foundations series",
+    ),
+    Persona(
+        "analyst",
+        "analyst@riverbend.example",
+        "Priya Raman",
+        "Priya",
+        "she/her",
+        ("en",),
+        "Statewide",
+        "en",
+        "riverbend",
+        (Role.ANALYST,),
+        "state agency analyst (aggregates only)",
+    ),
+    Persona(
+        "applicant",
+        "applicant@riverbend.example",
+        "Alejandro Rivera",
+        "Alex",
+        "they/them",
+        ("es", "en"),
+        "Addison County",
+        "es",
+        None,
+        (),
+        "home visitor working towards Endorsement (IFS)",
+    ),
+    Persona(
+        "outsider",
+        "coordinator@cascade.example",
+        "Samuel Lee",
+        "Sam",
+        "he/him",
+        ("en", "ko"),
+        "Lane County",
+        "en",
+        "cascade",
+        (Role.COORDINATOR, Role.ADMIN),
+        "admin and coordinator of the other association, Cascade",
+    ),
+    Persona(
+        "operator",
+        "operator@attunement.example",
+        "Jordan Ellis",
+        "Jordan",
+        "",
+        ("en",),
+        "",
+        "en",
+        None,
+        (),
+        "deployment operator (Django admin at /admin/)",
+        operator=True,
+    ),
+]
 
 FIRST_NAMES = [
-    "Aaliyah", "Ana", "Beatriz", "Brianna", "Carmen", "Chloe", "Daniela", "Deja", "Elena", "Emily", "Fatima",
-    "Grace", "Hannah", "Imani", "Isabel", "Jasmine", "Jennifer", "Kayla", "Lauren", "Leticia", "Lucía", "Megan",
-    "Mei", "Nadia", "Nicole", "Olivia", "Rosa", "Sarah", "Tanisha", "Valeria", "Yesenia", "Zoe", "Andre", "Carlos",
-    "David", "Ethan", "Jamal", "Luis", "Marcus", "Miguel",
-]  # fmt: skip
+    "Aaliyah",
+    "Ana",
+    "Beatriz",
+    "Brianna",
+    "Carmen",
+    "Chloe",
+    "Daniela",
+    "Deja",
+    "Elena",
+    "Emily",
+    "Fatima",
+    "Grace",
+    "Hannah",
+    "Imani",
+    "Isabel",
+    "Jasmine",
+    "Jennifer",
+    "Kayla",
+    "Lauren",
+    "Leticia",
+    "Lucía",
+    "Megan",
+    "Mei",
+    "Nadia",
+    "Nicole",
+    "Olivia",
+    "Rosa",
+    "Sarah",
+    "Tanisha",
+    "Valeria",
+    "Yesenia",
+    "Zoe",
+    "Andre",
+    "Carlos",
+    "David",
+    "Ethan",
+    "Jamal",
+    "Luis",
+    "Marcus",
+    "Miguel",
+]
 LAST_NAMES = [
-    "Adams", "Alvarez", "Bailey", "Castillo", "Chen", "Cruz", "Davis", "Diaz", "Evans", "Flores", "Garcia", "Harris",
-    "Hernandez", "Jackson", "Johnson", "Kim", "Lopez", "Martin", "Martinez", "Mitchell", "Morales", "Nguyen",
-    "Ortiz", "Patel", "Perez", "Ramirez", "Reyes", "Robinson", "Sanchez", "Thompson", "Torres", "Walker",
-    "Washington", "Williams", "Young",
-]  # fmt: skip
+    "Adams",
+    "Alvarez",
+    "Bailey",
+    "Castillo",
+    "Chen",
+    "Cruz",
+    "Davis",
+    "Diaz",
+    "Evans",
+    "Flores",
+    "Garcia",
+    "Harris",
+    "Hernandez",
+    "Jackson",
+    "Johnson",
+    "Kim",
+    "Lopez",
+    "Martin",
+    "Martinez",
+    "Mitchell",
+    "Morales",
+    "Nguyen",
+    "Ortiz",
+    "Patel",
+    "Perez",
+    "Ramirez",
+    "Reyes",
+    "Robinson",
+    "Sanchez",
+    "Thompson",
+    "Torres",
+    "Walker",
+    "Washington",
+    "Williams",
+    "Young",
+]
 REGIONS = {
-    "riverbend": ["Addison County", "Bennington County", "Chittenden County", "Franklin County", "Orange County",
-                  "Rutland County", "Washington County", "Windham County", "Windsor County"],
+    "riverbend": [
+        "Addison County",
+        "Bennington County",
+        "Chittenden County",
+        "Franklin County",
+        "Orange County",
+        "Rutland County",
+        "Washington County",
+        "Windham County",
+        "Windsor County",
+    ],
     "cascade": ["Deschutes County", "Jackson County", "Lane County", "Marion County", "Multnomah County"],
-}  # fmt: skip
+}
 MEMBERS_PER_ASSOCIATION = {"riverbend": 40, "cascade": 15}
 
 
@@ -195,14 +361,168 @@ def _operator(demo: Demo) -> None:
     user = User.objects.filter(email=op.email).first()
     if user is None:
         user = people_actions.create_person(
-            actor=None, email=op.email, password=PASSWORD, email_verified=True, legal_name=op.legal_name,
-            preferred_name=op.preferred_name, languages=list(op.languages),
-        )  # fmt: skip
+            actor=None,
+            email=op.email,
+            password=PASSWORD,
+            email_verified=True,
+            legal_name=op.legal_name,
+            preferred_name=op.preferred_name,
+            languages=list(op.languages),
+        )
         User.objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
     demo.operator = user
 
 
-PARTS: list[Callable[[Demo], None]] = [_operator, _associations, _personas, _members]
+def _rule_sets(demo: Demo) -> None:
+    """Riverbend's own rule set (IFS without a degree), in force from 2025-07-01."""
+    import json
+
+    from attunement.endorsement.actions import load_rule_set
+    from attunement.endorsement.rules.ruleset import SHIPPED
+
+    load_rule_set(actor=demo.operator, data=json.loads((SHIPPED / "riverbend-2025.json").read_text(encoding="utf-8")))
+
+
+def _agreement_texts(demo: Demo) -> None:
+    from pathlib import Path
+
+    from attunement.portfolios.models import AgreementText
+
+    folder = Path(__file__).resolve().parent.parent / "portfolios" / "agreements"
+    for kind, file in [
+        ("code_of_ethics", "demo-code-of-ethics.en.txt"),
+        ("endorsement_agreement", "demo-endorsement-agreement.en.txt"),
+    ]:
+        AgreementText.objects.get_or_create(
+            association=None,
+            kind=kind,
+            version="demo-2025",
+            language="en",
+            defaults={"body": (folder / file).read_text(encoding="utf-8"), "effective": date(2025, 1, 1)},
+        )
+
+
+def _applicant_portfolio(demo: Demo) -> None:
+    """Alex works towards IFS at Riverbend: most of it is there; RS/C, references and the
+    agreements are what the gap analysis shows as still to do."""
+    from decimal import Decimal
+
+    from attunement.portfolios import actions as portfolio_actions
+    from attunement.portfolios.models import (
+        RSC,
+        Education,
+        Provenance,
+        Reference,
+        ReferenceStatus,
+        Training,
+        Verification,
+        Work,
+    )
+
+    alex = demo.personas["applicant"]
+    riverbend = demo.associations["riverbend"]
+    if hasattr(alex, "portfolio"):
+        return
+    portfolio = portfolio_actions.start_portfolio(actor=alex, person=alex, association=riverbend, aim="IFS")
+    today = timezone.localdate()
+    Education.objects.create(
+        portfolio=portfolio,
+        level="bachelor",
+        field="Human Development",
+        institution="University of Vermont",
+        conferred=date(2016, 5, 21),
+        verification=Verification.VERIFIED,
+        verified_by=demo.personas["coordinator"],
+    )
+    Work.objects.create(
+        portfolio=portfolio,
+        employer="Addison County Parent Child Center",
+        title="Home visitor",
+        responsibilities="Weekly home visits with families of infants and toddlers; developmental screening; parent groups.",
+        start=date(2021, 9, 1),
+        paid=True,
+        service_level="prevention",
+        ages="infant",
+        families_served=18,
+        social_emotional_focus=True,
+        relationship_focus=True,
+        supervised=True,
+        supervisor_name="Jordan Baker",
+        supervisor_email="jbaker@acpcc.example",
+    )
+    courses = [
+        ("Foundations of Infant Mental Health, part 1", 12, ["theoretical-foundations", "reflection"], False),
+        (
+            "Foundations of Infant Mental Health, part 2",
+            12,
+            ["direct-service-skills", "working-with-others", "thinking"],
+            False,
+        ),
+        ("Culturally responsive practice with families", 3, ["communicating", "systems-expertise"], True),
+        ("Mandated reporting and confidentiality", 4, ["law-regulation-policy"], False),
+    ]
+    for i, (title, hours, domains, dei) in enumerate(courses):
+        Training.objects.create(
+            portfolio=portfolio,
+            title=title,
+            provider="Riverbend AIMH",
+            date=date(2024, 3 + 2 * i, 14),
+            hours=Decimal(hours),
+            domains=domains,
+            dei=dei,
+            provenance=Provenance.TRAINING,
+            verification=Verification.VERIFIED,
+        )
+    start = date(today.year - 1, today.month, 1)
+    RSC.objects.create(
+        portfolio=portfolio,
+        provider_name="Keisha Brown",
+        provider_email="reviewer@riverbend.example",
+        provider_category="IMHS",
+        provider_since=date(2017, 6, 1),
+        format="group",
+        start=start,
+        end=date(today.year, today.month, 1) - timedelta(days=1),
+        hours=Decimal(16),
+        provenance=Provenance.RSC_PROVIDER,
+        verification=Verification.VERIFIED,
+    )
+    Reference.objects.create(
+        portfolio=portfolio,
+        category="IFS",
+        rater_name="Jordan Baker",
+        rater_email="jbaker@acpcc.example",
+        relationship="current_supervisor",
+        known_months=36,
+        status=ReferenceStatus.COMPLETED,
+        completed_at=timezone.now() - timedelta(days=20),
+        rater_category="IFS",
+        rater_since=date(2019, 4, 1),
+        answers={},
+        insufficient_info_count=1,
+    )
+    Reference.objects.create(
+        portfolio=portfolio,
+        category="IFS",
+        rater_name="Keisha Brown",
+        rater_email="reviewer@riverbend.example",
+        relationship="rsc_provider",
+        known_months=12,
+        status=ReferenceStatus.SENT,
+        sent_at=timezone.now() - timedelta(days=3),
+        link_nonce="demo",
+    )
+
+
+PARTS: list[Callable[[Demo], None]] = [
+    _operator,
+    _associations,
+    _personas,
+    _members,
+    _rule_sets,
+    _agreement_texts,
+    _applicant_portfolio,
+]
 
 
 @transaction.atomic

@@ -16,7 +16,13 @@ _IMAGE_SIGNATURES: list[tuple[bytes, str]] = [
 
 _PILLOW_FORMATS = {"png": {"png"}, "jpg": {"jpeg", "mpo"}, "gif": {"gif"}, "webp": {"webp"}}
 
-CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "gif": "image/gif", "webp": "image/webp"}
+CONTENT_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+    "pdf": "application/pdf",
+}
 
 
 def _head(upload: IO[bytes] | Any, size: int = 16) -> bytes:
@@ -44,3 +50,16 @@ def sniff_image(upload: IO[bytes] | Any) -> str | None:
     finally:
         upload.seek(0)
     return extension if decoded in _PILLOW_FORMATS[extension] else None
+
+
+def sniff_document(upload: IO[bytes] | Any) -> str | None:
+    """``pdf`` for a PDF (by its header and end marker), an image extension for an image, else None."""
+    head = _head(upload, 1024)
+    if head.startswith(b"%PDF-"):
+        upload.seek(0, 2)
+        size = upload.tell()
+        upload.seek(max(0, size - 2048))
+        tail = upload.read()
+        upload.seek(0)
+        return "pdf" if b"%%EOF" in tail else None
+    return sniff_image(upload)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from attunement.lib.testing import csp_problems
-from attunement.tests.test_permissions import TABLE
+from attunement.tests.test_permissions import TABLE, context
 
 ALLAUTH_PUBLIC = ["account_login", "account_signup", "account_reset_password", "account_request_login_code"]
 ALLAUTH_SIGNED_IN = ["account_email", "account_change_password", "mfa_index", "account_reauthenticate"]
@@ -22,14 +22,14 @@ ADMIN_PAGES = [
 
 @pytest.mark.parametrize("persona", ["anonymous", "applicant", "coordinator", "admin"])
 def test_every_get_route_carries_the_strict_csp(
-    persona: str, personas: dict[str, Any], client_for: Any, staff_role: Any
+    persona: str, personas: dict[str, Any], client_for: Any, staff_role: Any, applicant_portfolio: Any
 ) -> None:
     client = client_for(personas[persona])
     checked = 0
     for route, row in TABLE.items():
         if row.method != "get" or row.expect[persona] != 200:
             continue
-        response = client.get(reverse(route, kwargs=row.kwargs({"staff_role": staff_role})))
+        response = client.get(reverse(route, kwargs=row.kwargs(context(staff_role, applicant_portfolio))))
         if response.status_code == 404 and route == "associations:logo":
             continue  # no logo uploaded in this test: nothing to serve
         assert response.status_code == 200, route

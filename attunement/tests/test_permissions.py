@@ -29,6 +29,13 @@ SIGNED_IN = statuses(200, anonymous=302)
 ANY_STAFF = statuses(200, anonymous=302, applicant=404, outsider=404, operator=404)
 COORDINATORS = statuses(403, anonymous=302, applicant=404, outsider=404, operator=404, coordinator=200, admin=200)
 ADMINS = statuses(403, anonymous=302, applicant=404, outsider=404, operator=404, admin=200)
+# A person's own portfolio: only the applicant has one; the others are sent to start theirs.
+OWN_PORTFOLIO_PAGE = statuses(302, applicant=200)
+OWN_ENTRY = statuses(404, anonymous=302, applicant=200)
+OWN_ENTRY_POST = statuses(404, anonymous=302, applicant=302)
+PORTFOLIO_STAFF = statuses(
+    403, anonymous=302, applicant=404, outsider=404, operator=404, coordinator=200, admin=200, reviewer=200
+)
 
 
 @dataclass
@@ -43,6 +50,14 @@ class Row:
 
 def riverbend(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"association_slug": "riverbend"}
+
+
+def education_entry(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"section": "education", "entry_id": ctx["education"].public_id}
+
+
+def staff_portfolio(ctx: dict[str, Any], **more: Any) -> dict[str, Any]:
+    return {"association_slug": "riverbend", "portfolio_id": ctx["portfolio"].public_id, **more}
 
 
 TABLE: dict[str, Row] = {
@@ -69,6 +84,39 @@ TABLE: dict[str, Row] = {
         method="post",
     ),
     "associations:settings": Row(ADMINS, riverbend),
+    "portfolio:home": Row(SIGNED_IN),
+    "portfolio:needs": Row(OWN_PORTFOLIO_PAGE),
+    "portfolio:references": Row(OWN_PORTFOLIO_PAGE),
+    "portfolio:agreements": Row(OWN_PORTFOLIO_PAGE),
+    "portfolio:section": Row(OWN_PORTFOLIO_PAGE, lambda ctx: {"section": "education"}),
+    "portfolio:export": Row(OWN_ENTRY),
+    "portfolio:edit": Row(OWN_ENTRY, education_entry),
+    "portfolio:file": Row(OWN_ENTRY, education_entry),
+    "portfolio:delete": Row(OWN_ENTRY_POST, education_entry, method="post"),
+    "portfolio:comment": Row(
+        OWN_ENTRY_POST, lambda ctx: {"section": "education"}, method="post", data=lambda ctx: {"body": "Hello"}
+    ),
+    "portfolio:reference_action": Row(
+        OWN_ENTRY_POST, lambda ctx: {"reference_id": ctx["reference"].public_id, "what": "resend"}, method="post"
+    ),
+    "reference_form": Row(PUBLIC, lambda ctx: {"token": ctx["token"]}),
+    "portfolio_staff:list": Row(PORTFOLIO_STAFF, riverbend),
+    "portfolio_staff:detail": Row(PORTFOLIO_STAFF, staff_portfolio),
+    "portfolio_staff:file": Row(
+        PORTFOLIO_STAFF, lambda ctx: staff_portfolio(ctx, section="education", entry_id=ctx["education"].public_id)
+    ),
+    "portfolio_staff:comment": Row(
+        {**PORTFOLIO_STAFF, COORD: 302, ADM: 302, REV: 302},
+        lambda ctx: staff_portfolio(ctx, section="education"),
+        method="post",
+        data=lambda ctx: {"body": "Please add the transcript."},
+    ),
+    "portfolio_staff:verify": Row(
+        {**ADMINS, COORD: 302, ADM: 302},
+        lambda ctx: staff_portfolio(ctx, section="education", entry_id=ctx["education"].public_id),
+        method="post",
+        data=lambda ctx: {"verification": "verified", "reason": ""},
+    ),
     "audit:log": Row(COORDINATORS, riverbend),
     "audit:history": Row(
         COORDINATORS,
@@ -79,6 +127,19 @@ TABLE: dict[str, Row] = {
         },
     ),
 }
+
+
+def context(staff_role: Any, portfolio: Any) -> dict[str, Any]:
+    from attunement.portfolios.actions import reference_token
+
+    reference = portfolio.references.get()
+    return {
+        "staff_role": staff_role,
+        "portfolio": portfolio,
+        "education": portfolio.education_entries.get(),
+        "reference": reference,
+        "token": reference_token(reference),
+    }
 
 
 def our_route_names() -> set[str]:
@@ -111,7 +172,13 @@ def test_every_route_has_a_row() -> None:
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 @pytest.mark.parametrize("route", sorted(TABLE))
 def test_permission_table(
-    route: str, persona: str, personas: dict[str, Any], client_for: Any, logo_upload: Any, staff_role: Any
+    route: str,
+    persona: str,
+    personas: dict[str, Any],
+    client_for: Any,
+    logo_upload: Any,
+    staff_role: Any,
+    applicant_portfolio: Any,
 ) -> None:
     from attunement.associations import actions
     from attunement.associations.models import Association
@@ -119,7 +186,7 @@ def test_permission_table(
     riverbend = Association.objects.get(slug="riverbend")
     actions.set_association_logo(actor=None, association=riverbend, logo=logo_upload)  # type: ignore[arg-type]
     row = TABLE[route]
-    ctx = {"staff_role": staff_role}
+    ctx = context(staff_role, applicant_portfolio)
     url = reverse(route, kwargs=row.kwargs(ctx))
     client = client_for(personas[persona])
     response = getattr(client, row.method)(url, row.data(ctx))

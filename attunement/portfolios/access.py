@@ -1,0 +1,47 @@
+"""The ways into portfolios: the owner's own, and staff of the portfolio's association."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from attunement.associations.access import roles_of
+from attunement.associations.models import Association, Role
+from attunement.portfolios.models import Portfolio
+
+# Roles that see a person's portfolio: those who check and judge it.
+PORTFOLIO_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.REVIEWER})
+VERIFYING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+
+
+def get_portfolio_for_staff(
+    user: Any, association: Association, public_id: str | uuid.UUID, *, write: bool = False
+) -> Portfolio:
+    """A portfolio of ``association`` by its public id; another association's is a 404."""
+    held = roles_of(user, association)
+    if not held:
+        raise Http404
+    if not held & (VERIFYING_ROLES if write else PORTFOLIO_ROLES):
+        raise PermissionDenied
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404 from None
+    # select_related: the page shows the person and the association.
+    return get_object_or_404(
+        Portfolio.objects.select_related("person", "association"), association=association, public_id=key
+    )
+
+
+def get_entry_for_owner[M: models.Model](model: type[M], portfolio: Portfolio, public_id: str | uuid.UUID) -> M:
+    """One of the owner's own entries; anyone else's is a 404."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(model, portfolio=portfolio, public_id=key)

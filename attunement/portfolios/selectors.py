@@ -1,0 +1,185 @@
+"""Reads of a portfolio: its exchange document, its snapshot for the engine, its reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from attunement.endorsement.models import RuleSetVersion
+from attunement.endorsement.rules import evaluate, parse_portfolio
+from attunement.endorsement.selectors import build, rule_set_version_in_force
+from attunement.portfolios.models import (
+    RSC,
+    AgreementKind,
+    Education,
+    License,
+    Portfolio,
+    Reference,
+    ReferenceStatus,
+    Signature,
+    Training,
+    Work,
+)
+
+FORMAT = "attunement.portfolio/1"
+
+
+def _hours(value: Decimal) -> float:
+    return float(value)
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def portfolio_document(portfolio: Portfolio, as_of: date | None = None) -> dict[str, Any]:
+    """The ``attunement.portfolio/1`` document of a portfolio. With ``as_of``, entries dated
+    after it are left out (a report as of a past day sees what existed then)."""
+    day = as_of or timezone.localdate()
+    person = portfolio.person
+    doc: dict[str, Any] = {
+        "format": FORMAT,
+        "person": {
+            "name": person.legal_name or person.display_name,
+            "email": person.email,
+            "id": str(person.public_id),
+        },
+        "education": [
+            {
+                "level": e.level,
+                "field": e.field,
+                "institution": e.institution,
+                "conferred": _iso(e.conferred),
+                "verified": e.verification == "verified",
+            }
+            for e in Education.objects.filter(portfolio=portfolio, conferred__lte=day).order_by("conferred", "id")
+        ],
+        "licenses": [
+            {
+                "kind": lic.kind,
+                "mental_health": lic.mental_health,
+                "jurisdiction": lic.jurisdiction,
+                "issued": _iso(lic.issued),
+                "expires": _iso(lic.expires),
+            }
+            for lic in License.objects.filter(portfolio=portfolio).order_by("issued", "id")
+        ],
+        "work": [
+            {
+                "employer": w.employer,
+                "title": w.title,
+                "start": _iso(w.start),
+                "end": _iso(w.end),
+                "paid": w.paid,
+                "fte": float(w.fte),
+                "service_level": w.service_level,
+                "ages": w.ages,
+                "families_served": w.families_served,
+                "social_emotional_focus": w.social_emotional_focus,
+                "relationship_focus": w.relationship_focus,
+                "dyadic_therapy": w.dyadic_therapy,
+                "supervised": w.supervised,
+                "internship": w.internship,
+                "provides_rsc": w.provides_rsc,
+                "leadership": w.leadership or None,
+                "supervisor": {
+                    "name": w.supervisor_name,
+                    "email": w.supervisor_email or None,
+                    "credentials": [],
+                    "vetted": False,
+                }
+                if w.supervisor_name
+                else None,
+            }
+            for w in Work.objects.filter(portfolio=portfolio, start__lte=day).order_by("start", "id")
+        ],
+        "training": [
+            {
+                "title": t.title,
+                "provider": t.provider,
+                "date": _iso(t.date),
+                "hours": _hours(t.hours),
+                "domains": list(t.domains),
+                "dei": t.dei,
+                "about_rsc": t.about_rsc,
+                "verified": t.verification == "verified",
+            }
+            for t in Training.objects.filter(portfolio=portfolio, date__lte=day).order_by("date", "id")
+        ],
+        "rsc": [
+            {
+                "provider": {
+                    "name": r.provider_name,
+                    "email": r.provider_email or None,
+                    "credentials": [{"category": r.provider_category, "since": _iso(r.provider_since), "until": None}]
+                    if r.provider_category and r.provider_since
+                    else [],
+                    "vetted": r.provider_vetted,
+                },
+                "format": r.format,
+                "start": _iso(r.start),
+                "end": _iso(r.end),
+                "hours": _hours(r.hours),
+                "about_providing_rsc": r.about_providing_rsc,
+                "peer": r.peer,
+                "confirmed": r.confirmed,
+            }
+            for r in RSC.objects.filter(portfolio=portfolio, start__lte=day).order_by("start", "id")
+        ],
+        "references": [
+            {
+                "rater": {
+                    "name": ref.rater_name,
+                    "email": ref.rater_email,
+                    "credentials": [{"category": ref.rater_category, "since": _iso(ref.rater_since), "until": None}]
+                    if ref.rater_category and ref.rater_since
+                    else [],
+                    "vetted": ref.rater_vetted,
+                },
+                "relationship": ref.relationship,
+                "known_months": ref.known_months,
+                "completed": _iso(timezone.localdate(ref.completed_at)) if ref.completed_at else None,
+                "insufficient_info_count": ref.insufficient_info_count,
+            }
+            for ref in Reference.objects.filter(portfolio=portfolio, status=ReferenceStatus.COMPLETED).order_by(
+                "completed_at", "id"
+            )
+        ],
+        "agreements": dict.fromkeys(AgreementKind.values),
+        "memberships": [],
+        "exam": None,
+        "credentials": [],
+    }
+    # select_related: each signature's text says which agreement it signs.
+    for signature in (
+        Signature.objects.filter(portfolio=portfolio, signed_on__lte=day).select_related("text").order_by("signed_on")
+    ):
+        doc["agreements"][signature.text.kind] = signature.signed_on.isoformat()
+    return doc
+
+
+@dataclass
+class Judgement:
+    report: dict[str, Any]
+    rule_set: RuleSetVersion
+    document: dict[str, Any]
+
+
+def judge(
+    portfolio: Portfolio,
+    category: str,
+    *,
+    as_of: date | None = None,
+    renewal: bool = False,
+    document: dict[str, Any] | None = None,
+) -> Judgement:
+    """The engine's report for ``category`` under the rule set of the portfolio's association in force."""
+    day = as_of or timezone.localdate()
+    version = rule_set_version_in_force(portfolio.association, day)
+    doc = document if document is not None else portfolio_document(portfolio, day)
+    report = evaluate(parse_portfolio(doc, day), build(version), category, day, renewal=renewal)
+    return Judgement(report, version, doc)

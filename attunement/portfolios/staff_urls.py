@@ -1,0 +1,14 @@
+from django.urls import path
+
+from attunement.portfolios import staff_views
+
+app_name = "portfolio_staff"
+
+# Mounted at /<association_slug>/staff/portfolios/.
+urlpatterns = [
+    path("", staff_views.portfolio_list, name="list"),
+    path("<str:portfolio_id>/", staff_views.portfolio_detail, name="detail"),
+    path("<str:portfolio_id>/<str:section>/comment", staff_views.staff_comment, name="comment"),
+    path("<str:portfolio_id>/<str:section>/<str:entry_id>/verify", staff_views.verify, name="verify"),
+    path("<str:portfolio_id>/<str:section>/<str:entry_id>/file", staff_views.staff_file, name="file"),
+]

@@ -1,0 +1,125 @@
+"""Staff pages of an association's portfolios: list, one portfolio, verification, messages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from attunement.associations.access import staff_required
+from attunement.associations.models import Role
+from attunement.endorsement.selectors import NoRuleSet
+from attunement.lib.http import StaffRequest
+from attunement.portfolios import actions
+from attunement.portfolios.access import PORTFOLIO_ROLES, VERIFYING_ROLES, get_entry_for_owner, get_portfolio_for_staff
+from attunement.portfolios.forms import CommentForm, VerifyForm
+from attunement.portfolios.models import Comment, Portfolio, Reference, Section
+from attunement.portfolios.needs import needs_from_report
+from attunement.portfolios.selectors import judge, portfolio_document
+from attunement.portfolios.views import ENTRY_SECTIONS, serve_entry_file
+
+PAGE_SIZE = 50
+
+
+@staff_required(*PORTFOLIO_ROLES)
+@require_GET
+def portfolio_list(request: StaffRequest) -> HttpResponse:
+    # select_related: each row shows the person. Keyset pagination on the id.
+    rows = Portfolio.objects.filter(association=request.association).select_related("person").order_by("-id")
+    before = request.GET.get("before", "")
+    if before.isdigit():
+        rows = rows.filter(id__lt=int(before))
+    page = list(rows[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    return render(
+        request, "portfolios/staff_list.html", {"portfolios": page, "next_before": page[-1].id if more else None}
+    )
+
+
+@staff_required(*PORTFOLIO_ROLES)
+@require_GET
+def portfolio_detail(request: StaffRequest, portfolio_id: str) -> HttpResponse:
+    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
+    sections = [
+        (Section(key), model, columns, list(model.objects.filter(portfolio=portfolio)))
+        for key, (model, _f, columns) in ENTRY_SECTIONS.items()
+    ]
+    references = list(Reference.objects.filter(portfolio=portfolio).order_by("created_at"))
+    comments = list(Comment.objects.filter(portfolio=portfolio).select_related("author"))
+    needs, report = [], None
+    if portfolio.aim:
+        try:
+            today = timezone.localdate()
+            document = portfolio_document(portfolio, today)
+            report = judge(portfolio, portfolio.aim, as_of=today, document=document).report
+            needs = needs_from_report(report, document)
+        except NoRuleSet:
+            report = None
+    return render(
+        request,
+        "portfolios/staff_detail.html",
+        {
+            "portfolio": portfolio,
+            "sections": sections,
+            "references": references,
+            "comments": comments,
+            "needs": needs,
+            "report": report,
+            "verify_form": VerifyForm(),
+            "comment_form": CommentForm(),
+            "can_verify": bool(request.association_roles & VERIFYING_ROLES),
+            "all_sections": Section.choices,
+        },
+    )
+
+
+@staff_required(Role.ADMIN, Role.COORDINATOR)
+@require_POST
+def verify(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> HttpResponse:
+    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id, write=True)
+    if section not in ENTRY_SECTIONS:
+        raise Http404
+    entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        actions.verify_entry(
+            actor=request.user,
+            entry=entry,
+            verification=form.cleaned_data["verification"],
+            reason=form.cleaned_data["reason"],
+        )
+        messages.success(request, _("Saved."))
+    else:
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect(
+        "portfolio_staff:detail", association_slug=request.association.slug, portfolio_id=portfolio.public_id
+    )
+
+
+@staff_required(*PORTFOLIO_ROLES)
+@require_POST
+def staff_comment(request: StaffRequest, portfolio_id: str, section: str) -> HttpResponse:
+    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
+    form = CommentForm(request.POST)
+    if section not in Section.values:
+        raise Http404
+    if form.is_valid():
+        actions.add_comment(actor=request.user, portfolio=portfolio, section=section, body=form.cleaned_data["body"])
+        messages.success(request, _("Message sent."))
+    return redirect(
+        "portfolio_staff:detail", association_slug=request.association.slug, portfolio_id=portfolio.public_id
+    )
+
+
+@staff_required(*PORTFOLIO_ROLES)
+@require_GET
+def staff_file(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> FileResponse:
+    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
+    if section not in {Section.EDUCATION, Section.TRAINING}:
+        raise Http404
+    entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
+    return serve_entry_file(entry)

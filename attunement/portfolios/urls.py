@@ -1,0 +1,20 @@
+from django.urls import path
+
+from attunement.portfolios import views
+
+app_name = "portfolio"
+
+# Mounted at /me/portfolio/: always the signed-in person's own portfolio.
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("needs/", views.needs, name="needs"),
+    path("references/", views.references, name="references"),
+    path("references/<str:reference_id>/<str:what>", views.reference_action, name="reference_action"),
+    path("agreements/", views.agreements, name="agreements"),
+    path("export.json", views.export, name="export"),
+    path("<str:section>/", views.section, name="section"),
+    path("<str:section>/comment", views.comment, name="comment"),
+    path("<str:section>/<str:entry_id>/", views.edit_entry, name="edit"),
+    path("<str:section>/<str:entry_id>/delete", views.delete_entry, name="delete"),
+    path("<str:section>/<str:entry_id>/file", views.entry_file, name="file"),
+]
