@@ -178,7 +178,7 @@ def sign_agreement(*, actor: User, portfolio: Portfolio, text: AgreementText, ty
     return signature
 
 
-def record_export(*, actor: User, portfolio: Portfolio) -> None:
+def record_export(*, actor: User | None, portfolio: Portfolio) -> None:
     """A download of a portfolio is an export of personal data: it leaves an audit event."""
     record(actor=actor, verb="portfolios.portfolio.exported", association=portfolio.association, target=portfolio)
 

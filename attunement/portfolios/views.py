@@ -436,6 +436,8 @@ def reference_form(request: HttpRequest, token: str) -> HttpResponse:
             status=410,
         )
     domains = _domains_for(reference.portfolio, reference.category)
+    if reference.status == ReferenceStatus.SENT:
+        actions.mark_reference_opened(reference=reference)
     errors: dict[str, str] = {}
     if request.method == "POST":
         answers = {slug: request.POST.get(f"domain-{slug}", "") for slug, _label in domains}
@@ -470,8 +472,6 @@ def reference_form(request: HttpRequest, token: str) -> HttpResponse:
                 "portfolios/rater_closed.html",
                 {"message": _("Thank you. Your rating has been submitted."), "done": True},
             )
-    else:
-        actions.mark_reference_opened(reference=reference)
     return render(
         request,
         "portfolios/rater_form.html",

@@ -31,7 +31,7 @@ def run_cli(
     }
     if var_dir is not None:
         base["ATTUNEMENT_VAR_DIR"] = str(var_dir)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-m", "attunement", *args],
         env={**base, **(env or {})},
         cwd=ROOT,
