@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "attunement.audit",
     "attunement.people",
     "attunement.associations",
+    "attunement.competencies",
     "attunement.endorsement",
     "attunement.portfolios",
 ]
