@@ -300,7 +300,15 @@ def references(request: SignedInRequest) -> HttpResponse:
         )
         messages.success(request, _("The rater has been sent a link to the rating form."))
         return redirect("portfolio:references")
-    rows = Reference.objects.filter(portfolio=portfolio).exclude(status=ReferenceStatus.CANCELLED)
+    rows = list(Reference.objects.filter(portfolio=portfolio).exclude(status=ReferenceStatus.CANCELLED))
+    domain_labels, rating_labels = dict(DOMAIN_CHOICES), dict(Rating.choices)
+    for row in rows:
+        # The applicant sees a rating's content only when they did not waive the right to.
+        row.visible_answers = (  # type: ignore[attr-defined]
+            [(domain_labels.get(slug, slug), rating_labels.get(value, value)) for slug, value in row.answers.items()]
+            if row.status == ReferenceStatus.COMPLETED and not row.waived
+            else None
+        )
     return render(
         request,
         "portfolios/references.html",

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -17,4 +18,4 @@ def field_display(entry: Any, name: str) -> Any:
 
 @register.simple_tag
 def field_label(model: Any, name: str) -> str:
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    return capfirst(str(model._meta.get_field(name).verbose_name))

@@ -135,6 +135,16 @@ def test_an_expired_or_forged_link_is_refused(applicant_portfolio: Any, settings
     assert "expired" in response.context["message"]
 
 
+def test_the_applicant_sees_a_rating_they_did_not_waive(client_: Client, applicant_portfolio: Any) -> None:
+    reference = applicant_portfolio.references.get()
+    Reference.objects.filter(pk=reference.pk).update(waived=False)
+    actions.complete_reference(reference=reference, answers={"thinking": "3"}, narrative="Open words about Alex.",
+                               rater_category="", rater_since=None)  # fmt: skip
+    html = client_.get(reverse("portfolio:references")).content.decode()
+    assert "Open words about Alex." in html
+    assert "Competent" in html
+
+
 def test_the_applicant_never_sees_a_waived_ratings_content(client_: Client, applicant_portfolio: Any) -> None:
     reference = applicant_portfolio.references.get()
     actions.complete_reference(reference=reference, answers={"thinking": "insufficient"}, narrative="Private words about Alex.",
