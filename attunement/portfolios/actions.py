@@ -312,7 +312,11 @@ def mark_reference_opened(*, reference: Reference) -> None:
 
 @transaction.atomic
 def mark_reference_bounced(*, actor: User | None, reference: Reference) -> None:
-    Reference.objects.filter(pk=reference.pk).update(status=ReferenceStatus.BOUNCED, bounced_at=timezone.now())
+    updated = Reference.objects.filter(
+        pk=reference.pk, status__in=[ReferenceStatus.SENT, ReferenceStatus.OPENED]
+    ).update(status=ReferenceStatus.BOUNCED, bounced_at=timezone.now())
+    if not updated:
+        raise ActionRefused(_("Only a rating that was sent and not answered can bounce."))
     record(
         actor=actor,
         verb="portfolios.reference.bounced",

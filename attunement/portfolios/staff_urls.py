@@ -8,6 +8,11 @@ app_name = "portfolio_staff"
 urlpatterns = [
     path("", staff_views.portfolio_list, name="list"),
     path("<str:portfolio_id>/", staff_views.portfolio_detail, name="detail"),
+    path(
+        "<str:portfolio_id>/references/<str:reference_id>/bounced",
+        staff_views.reference_bounced,
+        name="reference_bounced",
+    ),
     path("<str:portfolio_id>/<str:section>/comment", staff_views.staff_comment, name="comment"),
     path("<str:portfolio_id>/<str:section>/<str:entry_id>/verify", staff_views.verify, name="verify"),
     path("<str:portfolio_id>/<str:section>/<str:entry_id>/file", staff_views.staff_file, name="file"),

@@ -115,6 +115,23 @@ def staff_comment(request: StaffRequest, portfolio_id: str, section: str) -> Htt
     )
 
 
+@staff_required(Role.ADMIN, Role.COORDINATOR)
+@require_POST
+def reference_bounced(request: StaffRequest, portfolio_id: str, reference_id: str) -> HttpResponse:
+    """Staff record that a rater's address bounced, so the applicant knows to change it."""
+    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id, write=True)
+    reference = get_entry_for_owner(Reference, portfolio, reference_id)
+    try:
+        actions.mark_reference_bounced(actor=request.user, reference=reference)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Marked as bounced; the applicant is asked to check the address."))
+    return redirect(
+        "portfolio_staff:detail", association_slug=request.association.slug, portfolio_id=portfolio.public_id
+    )
+
+
 @staff_required(*PORTFOLIO_ROLES)
 @require_GET
 def staff_file(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> FileResponse:

@@ -111,6 +111,11 @@ TABLE: dict[str, Row] = {
         method="post",
         data=lambda ctx: {"body": "Please add the transcript."},
     ),
+    "portfolio_staff:reference_bounced": Row(
+        {**ADMINS, COORD: 302, ADM: 302},
+        lambda ctx: staff_portfolio(ctx, reference_id=ctx["reference"].public_id),
+        method="post",
+    ),
     "portfolio_staff:verify": Row(
         {**ADMINS, COORD: 302, ADM: 302},
         lambda ctx: staff_portfolio(ctx, section="education", entry_id=ctx["education"].public_id),

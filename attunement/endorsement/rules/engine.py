@@ -89,10 +89,6 @@ def _union_days(intervals: list[tuple[date, date]]) -> int:
     return total
 
 
-def _month(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 

@@ -166,3 +166,21 @@ def test_two_submissions_at_once_one_stands(applicant_portfolio: Any) -> None:
     assert len(outcome.results) == 1
     assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
     assert AuditEvent.objects.filter(verb="portfolios.reference.completed").count() == 1
+
+
+def test_staff_record_a_bounce_and_the_applicant_sees_it(
+    personas: dict[str, Any], client_for: Any, applicant_portfolio: Any
+) -> None:
+    reference = applicant_portfolio.references.get()
+    url = reverse(
+        "portfolio_staff:reference_bounced",
+        kwargs={
+            "association_slug": "riverbend",
+            "portfolio_id": applicant_portfolio.public_id,
+            "reference_id": reference.public_id,
+        },
+    )
+    assert client_for(personas["coordinator"]).post(url).status_code == 302
+    reference.refresh_from_db()
+    assert reference.status == ReferenceStatus.BOUNCED
+    assert "Email bounced" in client_for(personas["applicant"]).get(reverse("portfolio:references")).content.decode()
