@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "attunement.competencies",
     "attunement.endorsement",
     "attunement.portfolios",
+    "attunement.payments",
+    "attunement.membership",
 ]
 
 MIDDLEWARE = [
@@ -304,6 +306,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 ASSOCIATION_LOGO_MAX_BYTES = 1024 * 1024
 PORTFOLIO_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+
+# Card payments: a class with the payments.gateways.Gateway interface, or empty for none.
+PAYMENT_GATEWAY = env_str("PAYMENT_GATEWAY", "" if PRODUCTION else "attunement.payments.gateways.DemoGateway")
 
 # --- Logs -----------------------------------------------------------------------------
 

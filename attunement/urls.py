@@ -30,9 +30,11 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("me/portfolio/", include("attunement.portfolios.urls")),
+    path("me/applications/", include("attunement.endorsement.urls")),
     path("me/", include("attunement.people.urls")),
     path("reference/<str:token>/", portfolio_views.reference_form, name="reference_form"),
     path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
+    path("<slug:association_slug>/staff/", include("attunement.endorsement.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
     path("<slug:association_slug>/", include("attunement.associations.urls")),
 ]

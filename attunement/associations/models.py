@@ -117,6 +117,14 @@ class ResidencyRule(models.TextChoices):
     RESIDENTS_OR_WORKERS = "residents_or_workers", _("People who live or work in the association's state or country")
 
 
+class ReviewSchedule(models.TextChoices):
+    ROLLING = "rolling", _("Rolling: reviewed as they come")
+    MONTHLY = "monthly", _("Monthly: the first of each month")
+    QUARTERLY = "quarterly", _("Quarterly: January, April, July, October")
+    FIXED = "fixed", _("Fixed dates")
+    COHORT = "cohort", _("Cohorts with an application window")
+
+
 class AssociationPolicy(models.Model):
     """Settings an association's admins choose for how it runs (not Endorsement rules,
     which are versioned rule sets of their own)."""
@@ -153,6 +161,20 @@ class AssociationPolicy(models.Model):
         _("reviewers per application"), default=2, validators=[MinValueValidator(1), MaxValueValidator(2)]
     )
     public_directory = models.BooleanField(_("publish a directory of endorsed people"), default=True)
+    categories_offered = models.JSONField(
+        _("categories offered"), default=list, blank=True, help_text=_("Empty: every category of the rule set.")
+    )
+    review_schedule = models.CharField(
+        _("review deadlines"), max_length=12, choices=ReviewSchedule.choices, default=ReviewSchedule.ROLLING
+    )
+    review_dates = models.JSONField(
+        _("fixed review dates"), default=list, blank=True, help_text=_("For fixed dates: YYYY-MM-DD, one per deadline.")
+    )
+    application_window_days = models.PositiveSmallIntegerField(
+        _("cohort application window (days)"), default=90, help_text=_("For cohorts: days to complete after joining.")
+    )
+    exam_approval_days = models.PositiveSmallIntegerField(_("exam approval valid for (days)"), default=365)
+    exam_retake_wait_days = models.PositiveSmallIntegerField(_("wait before a retake (days)"), default=365)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

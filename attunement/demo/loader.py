@@ -476,8 +476,8 @@ def _applicant_portfolio(demo: Demo) -> None:
     start = date(today.year - 1, today.month, 1)
     RSC.objects.create(
         portfolio=portfolio,
-        provider_name="Keisha Brown",
-        provider_email="reviewer@riverbend.example",
+        provider_name="Lena Ortiz",
+        provider_email="lena.ortiz@riverbend-rsc.example",
         provider_category="IMHS",
         provider_since=date(2017, 6, 1),
         format="group",
@@ -504,14 +504,53 @@ def _applicant_portfolio(demo: Demo) -> None:
     Reference.objects.create(
         portfolio=portfolio,
         category="IFS",
-        rater_name="Keisha Brown",
-        rater_email="reviewer@riverbend.example",
+        rater_name="Lena Ortiz",
+        rater_email="lena.ortiz@riverbend-rsc.example",
         relationship="rsc_provider",
         known_months=12,
+        status=ReferenceStatus.COMPLETED,
+        completed_at=timezone.now() - timedelta(days=9),
+        rater_category="IMHS",
+        rater_since=date(2016, 3, 1),
+        answers={},
+    )
+    Reference.objects.create(
+        portfolio=portfolio,
+        category="IFS",
+        rater_name="Marcus Young",
+        rater_email="marcus.young@acpcc.example",
+        relationship="colleague",
+        known_months=30,
         status=ReferenceStatus.SENT,
         sent_at=timezone.now() - timedelta(days=3),
         link_nonce="demo",
     )
+
+
+def _applying(demo: Demo) -> None:
+    """Fees, a one-reviewer policy and a trained, endorsed reviewer, so an application can be
+    walked from registration to Endorsement in the demo."""
+    from decimal import Decimal
+
+    from attunement.endorsement.models import Credential, ReviewerProfile
+    from attunement.payments.models import Fee
+
+    riverbend = demo.associations["riverbend"]
+    fees = [("registration", "", "25.00"), ("processing", "", "100.00"), ("processing", "IFA", "25.00"),
+            ("processing", "IMHS", "200.00"), ("exam", "", "200.00"), ("membership", "", "60.00")]  # fmt: skip
+    for kind, category, amount in fees:
+        Fee.objects.get_or_create(
+            association=riverbend, kind=kind, category=category, defaults={"amount": Decimal(amount)}
+        )
+    riverbend.policy.reviewers_per_application = 1
+    riverbend.policy.review_schedule = "monthly"
+    riverbend.policy.save(update_fields=["reviewers_per_application", "review_schedule"])
+    keisha = demo.personas["reviewer"]
+    ReviewerProfile.objects.get_or_create(
+        association=riverbend, user=keisha, defaults={"trained": True, "employer": "Riverbend Family Services"}
+    )
+    if not Credential.objects.filter(person=keisha).exists():
+        Credential.objects.create(person=keisha, association=riverbend, category="IMHS", since=date(2017, 6, 1))
 
 
 PARTS: list[Callable[[Demo], None]] = [
@@ -522,6 +561,7 @@ PARTS: list[Callable[[Demo], None]] = [
     _rule_sets,
     _agreement_texts,
     _applicant_portfolio,
+    _applying,
 ]
 
 

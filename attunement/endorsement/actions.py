@@ -64,3 +64,50 @@ def load_rule_set(*, actor: User | None, data: dict[str, Any]) -> tuple[RuleSetV
         data={"key": version.key},
     )
     return version, True
+
+
+# The application path lives in workflow.py; these are its actions.
+from attunement.endorsement.workflow import (  # noqa: E402
+    ActionRefused,
+    answer_clarification,
+    ask_clarification,
+    assign_readers,
+    assign_reviewers,
+    check_completeness,
+    decide,
+    issue_credential,
+    new_sitting,
+    record_part1,
+    register_application,
+    relay_clarification,
+    resume_review,
+    save_review,
+    score_part2,
+    set_advisor,
+    submit_application,
+    submit_part2,
+    withdraw,
+)
+
+__all__ = [
+    "ActionRefused",
+    "answer_clarification",
+    "ask_clarification",
+    "assign_readers",
+    "assign_reviewers",
+    "check_completeness",
+    "decide",
+    "issue_credential",
+    "load_rule_set",
+    "new_sitting",
+    "record_part1",
+    "register_application",
+    "relay_clarification",
+    "resume_review",
+    "save_review",
+    "score_part2",
+    "set_advisor",
+    "submit_application",
+    "submit_part2",
+    "withdraw",
+]

@@ -9,9 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 
-from attunement.endorsement.models import RuleSetVersion
+from attunement.endorsement.models import Credential, CredentialStatus, ExamSitting, RuleSetVersion
 from attunement.endorsement.rules import evaluate, parse_portfolio
 from attunement.endorsement.selectors import build, rule_set_version_in_force
+from attunement.membership.models import Term
 from attunement.portfolios.models import (
     RSC,
     AgreementKind,
@@ -150,9 +151,27 @@ def portfolio_document(portfolio: Portfolio, as_of: date | None = None) -> dict[
             )
         ],
         "agreements": dict.fromkeys(AgreementKind.values),
-        "memberships": [],
-        "exam": None,
-        "credentials": [],
+        "memberships": [
+            {
+                "association": t.association.slug,
+                "valid_from": _iso(t.valid_from),
+                "valid_through": _iso(t.valid_through),
+            }
+            # select_related: each term names its association.
+            for t in Term.objects.filter(person=person, valid_from__lte=day)
+            .select_related("association")
+            .order_by("valid_from")
+        ],
+        "exam": _exam(portfolio, day),
+        "credentials": [
+            {
+                "category": c.category,
+                "since": _iso(c.since),
+                "emerging": c.emerging,
+                "until": None if c.status in HELD_STATUSES else _iso(c.valid_through or day),
+            }
+            for c in Credential.objects.filter(person=person, since__lte=day).order_by("since", "id")
+        ],
     }
     # select_related: each signature's text says which agreement it signs.
     for signature in (
@@ -160,6 +179,25 @@ def portfolio_document(portfolio: Portfolio, as_of: date | None = None) -> dict[
     ):
         doc["agreements"][signature.text.kind] = signature.signed_on.isoformat()
     return doc
+
+
+HELD_STATUSES = {CredentialStatus.ACTIVE, CredentialStatus.EMERITUS}
+
+
+def _exam(portfolio: Portfolio, day: date) -> dict[str, Any] | None:
+    """The latest completed exam sitting of the person, as the engine reads it."""
+    sitting = (
+        ExamSitting.objects.filter(application__portfolio=portfolio, completed_at__isnull=False, taken_on__lte=day)
+        .order_by("-taken_on", "-id")
+        .first()
+    )
+    if sitting is None or sitting.part1_percent is None or sitting.taken_on is None:
+        return None
+    return {
+        "date": _iso(sitting.taken_on),
+        "part1_percent": float(sitting.part1_percent),
+        "part2_passed": bool(sitting.part2_passed),
+    }
 
 
 @dataclass

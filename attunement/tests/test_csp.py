@@ -25,11 +25,12 @@ def test_every_get_route_carries_the_strict_csp(
     persona: str, personas: dict[str, Any], client_for: Any, staff_role: Any, applicant_portfolio: Any
 ) -> None:
     client = client_for(personas[persona])
+    ctx = context(staff_role, applicant_portfolio)
     checked = 0
     for route, row in TABLE.items():
         if row.method != "get" or row.expect[persona] != 200:
             continue
-        response = client.get(reverse(route, kwargs=row.kwargs(context(staff_role, applicant_portfolio))))
+        response = client.get(reverse(route, kwargs=row.kwargs(ctx)))
         if response.status_code == 404 and route == "associations:logo":
             continue  # no logo uploaded in this test: nothing to serve
         assert response.status_code == 200, route

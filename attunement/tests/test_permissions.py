@@ -33,6 +33,7 @@ ADMINS = statuses(403, anonymous=302, applicant=404, outsider=404, operator=404,
 OWN_PORTFOLIO_PAGE = statuses(302, applicant=200)
 OWN_ENTRY = statuses(404, anonymous=302, applicant=200)
 OWN_ENTRY_POST = statuses(404, anonymous=302, applicant=302)
+REVIEWERS = statuses(403, anonymous=302, applicant=404, outsider=404, operator=404, reviewer=200)
 PORTFOLIO_STAFF = statuses(
     403, anonymous=302, applicant=404, outsider=404, operator=404, coordinator=200, admin=200, reviewer=200
 )
@@ -111,6 +112,32 @@ TABLE: dict[str, Row] = {
         method="post",
         data=lambda ctx: {"body": "Please add the transcript."},
     ),
+    "application:list": Row(OWN_PORTFOLIO_PAGE),
+    "application:detail": Row(OWN_ENTRY, lambda ctx: {"application_id": ctx["application"].public_id}),
+    "application:act": Row(
+        OWN_ENTRY_POST, lambda ctx: {"application_id": ctx["application"].public_id, "what": "submit"}, method="post"
+    ),
+    "application:join": Row(OWN_ENTRY_POST, method="post"),
+    "application:pay": Row(
+        OWN_ENTRY_POST, lambda ctx: {"number": ctx["invoice"].number}, method="post", data=lambda ctx: {"card": "0000"}
+    ),
+    "endorsement_staff:queue": Row(COORDINATORS, riverbend),
+    "endorsement_staff:import_part1": Row({**COORDINATORS, COORD: 302, ADM: 302}, riverbend, method="post"),
+    "endorsement_staff:application": Row(
+        COORDINATORS, lambda ctx: {"association_slug": "riverbend", "application_id": ctx["application"].public_id}
+    ),
+    "endorsement_staff:act": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302},
+        lambda ctx: {"association_slug": "riverbend", "application_id": ctx["application"].public_id, "what": "resume"},
+        method="post",
+    ),
+    "endorsement_staff:reviews": Row(REVIEWERS, riverbend),
+    "endorsement_staff:review": Row(
+        REVIEWERS, lambda ctx: {"association_slug": "riverbend", "assignment_id": ctx["assignment"].public_id}
+    ),
+    "endorsement_staff:reading": Row(
+        REVIEWERS, lambda ctx: {"association_slug": "riverbend", "score_id": ctx["score"].pk}
+    ),
     "portfolio_staff:reference_bounced": Row(
         {**ADMINS, COORD: 302, ADM: 302},
         lambda ctx: staff_portfolio(ctx, reference_id=ctx["reference"].public_id),
@@ -135,10 +162,27 @@ TABLE: dict[str, Row] = {
 
 
 def context(staff_role: Any, portfolio: Any) -> dict[str, Any]:
+    from datetime import date
+    from decimal import Decimal
+
+    from attunement.endorsement.models import Application, Assignment, ExamSitting, Part2Score, State
+    from attunement.payments.actions import Line, issue_invoice
     from attunement.portfolios.actions import reference_token
 
     reference = portfolio.references.get()
+    reviewer = staff_role.user
+    application = Application.objects.create(
+        portfolio=portfolio, association=portfolio.association, category="IFS", state=State.IN_PROGRESS
+    )
+    assignment = Assignment.objects.create(application=application, reviewer=reviewer)
+    sitting = ExamSitting.objects.create(application=application, approved_until=date(2030, 1, 1))
+    invoice = issue_invoice(actor=None, association=portfolio.association, billed_to=portfolio.person,
+                            lines=[Line("registration", "Registration", Decimal("25.00"))])  # fmt: skip
     return {
+        "application": application,
+        "assignment": assignment,
+        "score": Part2Score.objects.create(sitting=sitting, reader=reviewer),
+        "invoice": invoice,
         "staff_role": staff_role,
         "portfolio": portfolio,
         "education": portfolio.education_entries.get(),

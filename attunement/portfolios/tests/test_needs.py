@@ -82,8 +82,9 @@ def test_the_needs_page_costs_the_same_with_5_and_50_entries(
             Training.objects.create(portfolio=applicant_portfolio, title="Course", date=date(2024, 1, 1), hours=2)
 
     # session, user, staff status, portfolio; education, licences, work, training, RS/C,
-    # references and signatures of the document; the rule set version (own, then default).
-    assert assert_constant_queries(grow, lambda: client.get(reverse("portfolio:needs"))) == 13
+    # references, memberships, exam, credentials and signatures of the document; the rule
+    # set version (own, then default).
+    assert assert_constant_queries(grow, lambda: client.get(reverse("portfolio:needs"))) == 16
 
 
 def test_every_category_is_shown_side_by_side(

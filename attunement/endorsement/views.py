@@ -1,0 +1,193 @@
+"""The applicant's side of applying: register, pay, submit, answer questions, see decisions."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from attunement.audit.models import AuditEvent
+from attunement.endorsement import actions
+from attunement.endorsement.models import (
+    CATEGORY_CHOICES,
+    Application,
+    Clarification,
+    Credential,
+    Decision,
+    ExamSitting,
+    State,
+)
+from attunement.endorsement.workflow import submission_blockers
+from attunement.lib.http import SignedInRequest
+from attunement.membership import actions as membership_actions
+from attunement.membership.models import Term
+from attunement.payments import actions as payment_actions
+from attunement.payments.gateways import gateway
+from attunement.payments.models import Invoice, InvoiceStatus
+from attunement.portfolios.models import Portfolio
+from attunement.portfolios.selectors import judge
+
+# Audit verbs the applicant sees on their timeline (staff-only steps stay off it).
+TIMELINE_VERBS = (
+    "endorsement.application.",
+    "endorsement.exam.passed",
+    "endorsement.exam.not_passed",
+    "endorsement.credential.",
+)
+
+
+def _portfolio(request: SignedInRequest) -> Portfolio:
+    portfolio = Portfolio.objects.select_related("association__policy", "person").filter(person=request.user).first()
+    if portfolio is None:
+        raise Http404
+    return portfolio
+
+
+def _own_application(request: SignedInRequest, application_id: str) -> Application:
+    try:
+        key = uuid.UUID(application_id)
+    except ValueError:
+        raise Http404 from None
+    # select_related: the page shows the association, its policy and the person.
+    return get_object_or_404(
+        Application.objects.select_related("association__policy", "portfolio__person", "rule_set"),
+        public_id=key,
+        portfolio__person=request.user,
+    )
+
+
+def applications(request: SignedInRequest) -> HttpResponse:
+    portfolio = Portfolio.objects.select_related("association__policy").filter(person=request.user).first()
+    if portfolio is None:
+        return redirect("portfolio:home")
+    if request.method == "POST":
+        try:
+            application = actions.register_application(
+                actor=request.user, portfolio=portfolio, category=request.POST.get("category", "")
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Registered. Pay the registration fee to open your application."))
+            return redirect("application:detail", application_id=application.public_id)
+    offered = portfolio.association.policy.categories_offered
+    return render(
+        request,
+        "endorsement/applications.html",
+        {
+            "portfolio": portfolio,
+            "applications": Application.objects.filter(portfolio=portfolio).order_by("-registered_at"),
+            "credentials": Credential.objects.filter(person=request.user).select_related("association"),
+            "categories": [(c, label) for c, label in CATEGORY_CHOICES if not offered or c in offered],
+            "membership": Term.objects.filter(person=request.user, association=portfolio.association)
+            .order_by("-valid_through")
+            .first(),
+            "open_invoices": Invoice.objects.filter(billed_to=request.user, status=InvoiceStatus.OPEN).prefetch_related(
+                "lines"
+            ),
+            "card": gateway() is not None,
+        },
+    )
+
+
+def detail(request: SignedInRequest, application_id: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    blockers: list[str] = []
+    report = None
+    if application.state == State.IN_PROGRESS:
+        report = judge(application.portfolio, application.category).report
+        blockers = submission_blockers(application, report)
+    timeline = (
+        AuditEvent.objects.filter(target_type="endorsement.application", target_id=str(application.public_id))
+        .filter(Q(verb__startswith=TIMELINE_VERBS[0]) | Q(verb__in=TIMELINE_VERBS[1:3]))
+        .order_by("occurred_at", "id")
+    )
+    purpose = f"endorsement.application:{application.public_id}:"
+    invoices = (
+        Invoice.objects.filter(lines__purpose__startswith=purpose)
+        .distinct()
+        .prefetch_related("lines")
+        .order_by("issued_at")
+    )
+    return render(
+        request,
+        "endorsement/application.html",
+        {
+            "application": application,
+            "report": report,
+            "blockers": blockers,
+            "timeline": timeline,
+            "invoices": invoices,
+            "card": gateway() is not None,
+            "decisions": Decision.objects.filter(application=application).order_by("decided_at"),
+            "questions": Clarification.objects.filter(application=application, relayed_at__isnull=False).order_by(
+                "asked_at"
+            ),
+            "sittings": ExamSitting.objects.filter(application=application).order_by("approved_until"),
+        },
+    )
+
+
+@require_POST
+def act(request: SignedInRequest, application_id: str, what: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    try:
+        if what == "submit":
+            actions.submit_application(actor=request.user, application=application)
+            messages.success(request, _("Submitted. Pay the processing fee if one is due."))
+        elif what == "withdraw":
+            actions.withdraw(actor=request.user, application=application)
+            messages.success(request, _("Withdrawn."))
+        elif what == "answer":
+            question = get_object_or_404(Clarification, application=application, public_id=request.POST.get("question"))
+            actions.answer_clarification(
+                actor=request.user, clarification=question, answer=request.POST.get("answer", "")
+            )
+            messages.success(request, _("Your answer went to the reviewers."))
+        elif what == "part2":
+            sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
+            answers = [request.POST.get(f"answer-{i}", "") for i in (1, 2)]
+            if not all(a.strip() for a in answers):
+                raise ValidationError({"answers": _("Answer both vignettes.")})
+            actions.submit_part2(actor=request.user, sitting=sitting, answers=answers)
+            messages.success(request, _("Your answers are submitted; readers will score them without your name."))
+        else:
+            raise Http404
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("application:detail", application_id=application.public_id)
+
+
+@require_POST
+def pay(request: SignedInRequest, number: str) -> HttpResponse:
+    invoice = get_object_or_404(Invoice, number=number, billed_to=request.user)
+    try:
+        payment_actions.pay_by_card(actor=request.user, invoice=invoice, token=request.POST.get("card", "").strip())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Paid. Thank you."))
+    # Back to the page the payment was made on, if it is one of the person's own pages.
+    back = str(request.POST.get("next", ""))
+    return redirect(back if back.startswith("/me/") and "//" not in back else "application:list")
+
+
+@require_POST
+def join(request: SignedInRequest) -> HttpResponse:
+    portfolio = _portfolio(request)
+    invoice = membership_actions.join(actor=request.user, person=request.user, association=portfolio.association)
+    if invoice.status == InvoiceStatus.OPEN:
+        messages.info(
+            request, _("Pay the membership invoice %(number)s to start your membership.") % {"number": invoice.number}
+        )
+    else:
+        messages.success(request, _("Your membership has started."))
+    return redirect("application:list")
