@@ -383,7 +383,7 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
 @transaction.atomic
 def assign_reviewers(*, actor: User, application: Application, reviewers: list[User] | None = None) -> list[Assignment]:
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("association__policy", "portfolio__person")
         .get(pk=application.pk)
     )
@@ -533,7 +533,7 @@ def decide(*, actor: User, application: Application, outcome: str, basis: str, f
     """Record the round's decision. Exactly one stands: the row lock (and on any database the
     one-decision-per-round constraint) makes a second decider fail, and they are told."""
     application = (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(of=("self",))
         .select_related("association__policy", "portfolio__person")
         .get(pk=application.pk)
     )
@@ -752,7 +752,7 @@ def score_part2(*, actor: User, score: Part2Score, rubric: dict[str, int], passe
     ):
         raise ActionRefused(_("You already scored these answers."))
     sitting = (
-        ExamSitting.objects.select_for_update().select_related("application__association").get(pk=score.sitting_id)
+        ExamSitting.objects.select_for_update(of=("self",)).select_related("application__association").get(pk=score.sitting_id)
     )
     record(
         actor=actor,

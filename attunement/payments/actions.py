@@ -83,7 +83,7 @@ def record_payment(
 ) -> Payment:
     """Set money (or a waiver) against an open invoice. A waiver or scholarship needs a reason
     and is approved by the staff member who records it. Settles the invoice when covered."""
-    invoice = Invoice.objects.select_for_update().select_related("association").get(pk=invoice.pk)
+    invoice = Invoice.objects.select_for_update(of=("self",)).select_related("association").get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.OPEN:
         raise ValidationError({"amount": _("This invoice is already settled.")})
     method = PaymentMethod(method)

@@ -126,7 +126,7 @@ def delete_entry(*, actor: User, entry: Entry) -> None:
 @transaction.atomic
 def verify_entry(*, actor: User, entry: Entry, verification: str, reason: str = "") -> Entry:
     """Staff mark an entry verified, or say what is wrong with it."""
-    current = type(entry)._default_manager.select_for_update().select_related("portfolio__association").get(pk=entry.pk)
+    current = type(entry)._default_manager.select_for_update(of=("self",)).select_related("portfolio__association").get(pk=entry.pk)
     current.verification = Verification(verification)
     current.verification_reason = reason
     current.verified_by = actor
@@ -238,7 +238,7 @@ def request_reference(*, actor: User, portfolio: Portfolio, reference: Reference
 def send_reference(*, actor: User, reference: Reference, site_url: str) -> Reference:
     """(Re)send the rater's link: a fresh link, so earlier ones stop working."""
     current = (
-        Reference.objects.select_for_update()
+        Reference.objects.select_for_update(of=("self",))
         .select_related("portfolio__person", "portfolio__association")
         .get(pk=reference.pk)
     )
