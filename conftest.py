@@ -154,12 +154,29 @@ def has_totp(user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 
+def ensure_shipped_data() -> None:
+    """The default rule set and the public competency names come from data migrations; a
+    ``transaction=True`` test empties every table when it ends, so reload them if gone."""
+    import json
+
+    from attunement.competencies.actions import load_framework
+    from attunement.competencies.management.commands.competencies import PUBLIC
+    from attunement.endorsement.actions import load_rule_set
+    from attunement.endorsement.models import RuleSetVersion
+    from attunement.endorsement.rules.ruleset import SHIPPED
+
+    if not RuleSetVersion.objects.filter(key="alliance-2025").exists():
+        load_rule_set(actor=None, data=json.loads((SHIPPED / "alliance-2025.json").read_text(encoding="utf-8")))
+        load_framework(actor=None, data=json.loads(PUBLIC.read_text(encoding="utf-8")))
+
+
 @pytest.fixture
 def applicant_portfolio(personas: dict[str, User | None], riverbend: Association) -> Any:
     """Alex's portfolio at Riverbend: a bachelor's degree with its transcript, and a rating
     asked of a rater (sent)."""
     from datetime import date
 
+    ensure_shipped_data()
     from django.core.files.base import ContentFile
 
     from attunement.portfolios import actions as portfolio_actions
@@ -179,3 +196,56 @@ def applicant_portfolio(personas: dict[str, User | None], riverbend: Association
 
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def ready(applicant_portfolio: Any, personas: dict[str, Any], riverbend: Association) -> Any:
+    """Alex's portfolio meets every IFS rule today: entries, three ratings, signatures,
+    membership; Riverbend charges fees and has one trained reviewer endorsed IMHS."""
+    from datetime import date, timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from attunement.endorsement.models import Credential, ReviewerProfile
+    from attunement.endorsement.tests.builders import base
+    from attunement.membership.actions import add_term
+    from attunement.payments.models import Fee
+    from attunement.portfolios import actions as portfolio_actions
+    from attunement.portfolios.models import AgreementText, Education, Reference, ReferenceStatus, Verification
+
+    doc = base("IFS")
+    today = timezone.localdate()
+    shift = today - date(2025, 11, 1)
+    for section in ("work", "training", "rsc"):
+        for entry in doc[section]:
+            for key in ("start", "end", "date"):
+                if entry.get(key):
+                    entry[key] = (date.fromisoformat(entry[key]) + shift).isoformat()
+    doc["education"] = []
+    portfolio_actions.import_portfolio(actor=None, portfolio=applicant_portfolio, document=doc)
+    Education.objects.filter(portfolio=applicant_portfolio).update(verification=Verification.VERIFIED)
+    Reference.objects.filter(portfolio=applicant_portfolio).delete()
+    for i, relationship in enumerate(["current_supervisor", "rsc_provider", "colleague"]):
+        Reference.objects.create(
+            portfolio=applicant_portfolio, category="IFS", rater_name=f"Rater {i}", rater_email=f"rater{i}@example.org",
+            relationship=relationship, status=ReferenceStatus.COMPLETED, completed_at=timezone.now() - timedelta(days=5),
+            rater_category="IFS" if i == 0 else "", rater_since=date(2015, 1, 1) if i == 0 else None,
+        )  # fmt: skip
+    alex = personas["applicant"]
+    for kind in ("code_of_ethics", "endorsement_agreement"):
+        text = AgreementText.objects.create(kind=kind, version="1", body="Text", effective=date(2025, 1, 1))
+        portfolio_actions.sign_agreement(
+            actor=alex, portfolio=applicant_portfolio, text=text, typed_name=alex.legal_name
+        )
+    add_term(actor=None, person=alex, association=riverbend, on=today, source="test")
+    Fee.objects.create(association=riverbend, kind="registration", amount=Decimal("25.00"))
+    Fee.objects.create(association=riverbend, kind="processing", category="IFS", amount=Decimal("100.00"))
+    reviewer = personas["reviewer"]
+    ReviewerProfile.objects.create(
+        association=riverbend, user=reviewer, trained=True, employer="Riverbend Family Services"
+    )
+    Credential.objects.create(person=reviewer, association=riverbend, category="IMHS", since=date(2017, 1, 1))
+    riverbend.policy.reviewers_per_application = 1
+    riverbend.policy.save(update_fields=["reviewers_per_application"])
+    return applicant_portfolio

@@ -319,6 +319,7 @@ class ExamSitting(models.Model):
 
 
 class Part2Score(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sitting = models.ForeignKey(ExamSitting, on_delete=models.CASCADE, related_name="scores")
     reader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     rubric = models.JSONField(_("rubric scores"), default=dict)

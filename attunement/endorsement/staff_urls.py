@@ -12,5 +12,5 @@ urlpatterns = [
     path("applications/<str:application_id>/<str:what>", staff_views.staff_act, name="act"),
     path("reviews/", staff_views.my_reviews, name="reviews"),
     path("reviews/<str:assignment_id>/", staff_views.review, name="review"),
-    path("readings/<int:score_id>/", staff_views.reading, name="reading"),
+    path("readings/<str:score_id>/", staff_views.reading, name="reading"),
 ]

@@ -388,11 +388,15 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
 
 
 @staff_required(Role.REVIEWER)
-def reading(request: StaffRequest, score_id: int) -> HttpResponse:
+def reading(request: StaffRequest, score_id: str) -> HttpResponse:
     """Part 2 answers to score, shown by anonymous code only."""
+    try:
+        key = uuid.UUID(score_id)
+    except ValueError:
+        raise Http404 from None
     score = get_object_or_404(
         Part2Score.objects.select_related("sitting"),
-        pk=score_id,
+        public_id=key,
         reader=request.user,
         sitting__application__association=request.association,
     )

@@ -752,7 +752,9 @@ def score_part2(*, actor: User, score: Part2Score, rubric: dict[str, int], passe
     ):
         raise ActionRefused(_("You already scored these answers."))
     sitting = (
-        ExamSitting.objects.select_for_update(of=("self",)).select_related("application__association").get(pk=score.sitting_id)
+        ExamSitting.objects.select_for_update(of=("self",))
+        .select_related("application__association")
+        .get(pk=score.sitting_id)
     )
     record(
         actor=actor,

@@ -126,7 +126,12 @@ def delete_entry(*, actor: User, entry: Entry) -> None:
 @transaction.atomic
 def verify_entry(*, actor: User, entry: Entry, verification: str, reason: str = "") -> Entry:
     """Staff mark an entry verified, or say what is wrong with it."""
-    current = type(entry)._default_manager.select_for_update(of=("self",)).select_related("portfolio__association").get(pk=entry.pk)
+    current = (
+        type(entry)
+        ._default_manager.select_for_update(of=("self",))
+        .select_related("portfolio__association")
+        .get(pk=entry.pk)
+    )
     current.verification = Verification(verification)
     current.verification_reason = reason
     current.verified_by = actor

@@ -136,7 +136,7 @@ TABLE: dict[str, Row] = {
         REVIEWERS, lambda ctx: {"association_slug": "riverbend", "assignment_id": ctx["assignment"].public_id}
     ),
     "endorsement_staff:reading": Row(
-        REVIEWERS, lambda ctx: {"association_slug": "riverbend", "score_id": ctx["score"].pk}
+        REVIEWERS, lambda ctx: {"association_slug": "riverbend", "score_id": ctx["score"].public_id}
     ),
     "portfolio_staff:reference_bounced": Row(
         {**ADMINS, COORD: 302, ADM: 302},

@@ -12,55 +12,25 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from attunement.associations import actions as association_actions
 from attunement.associations.models import Role
 from attunement.audit.models import AuditEvent
 from attunement.endorsement import actions
-from attunement.endorsement.models import Application, Assignment, Credential, Decision, ExamSitting, Outcome, Part2Score, ReviewerProfile, State
-from attunement.endorsement.tests.builders import base
+from attunement.endorsement.models import (
+    Application,
+    Assignment,
+    Credential,
+    Decision,
+    ExamSitting,
+    Outcome,
+    Part2Score,
+    ReviewerProfile,
+    State,
+)
 from attunement.endorsement.workflow import reviewer_candidates
 from attunement.lib.testing import pin_queries, race
-from attunement.membership.actions import add_term
 from attunement.payments.actions import record_payment
-from attunement.payments.models import Fee, Invoice, InvoiceStatus
-from attunement.portfolios import actions as portfolio_actions
-from attunement.portfolios.models import AgreementText, Education, Reference, ReferenceStatus, Verification
-
-
-@pytest.fixture
-def ready(applicant_portfolio: Any, personas: dict[str, Any], riverbend: Any) -> Any:
-    """Alex's portfolio meets every IFS rule today: entries, three ratings, signatures, membership."""
-    doc = base("IFS")
-    today = timezone.localdate()
-    shift = today - date(2025, 11, 1)
-    for section in ("work", "training", "rsc"):
-        for entry in doc[section]:
-            for key in ("start", "end", "date"):
-                if entry.get(key):
-                    entry[key] = (date.fromisoformat(entry[key]) + shift).isoformat()
-    doc["education"] = []
-    portfolio_actions.import_portfolio(actor=None, portfolio=applicant_portfolio, document=doc)
-    Education.objects.filter(portfolio=applicant_portfolio).update(verification=Verification.VERIFIED)
-    Reference.objects.filter(portfolio=applicant_portfolio).delete()
-    for i, relationship in enumerate(["current_supervisor", "rsc_provider", "colleague"]):
-        Reference.objects.create(
-            portfolio=applicant_portfolio, category="IFS", rater_name=f"Rater {i}", rater_email=f"rater{i}@example.org",
-            relationship=relationship, status=ReferenceStatus.COMPLETED, completed_at=timezone.now() - timedelta(days=5),
-            rater_category="IFS" if i == 0 else "", rater_since=date(2015, 1, 1) if i == 0 else None,
-        )  # fmt: skip
-    alex = personas["applicant"]
-    for kind in ("code_of_ethics", "endorsement_agreement"):
-        text = AgreementText.objects.create(kind=kind, version="1", body="Text", effective=date(2025, 1, 1))
-        portfolio_actions.sign_agreement(actor=alex, portfolio=applicant_portfolio, text=text, typed_name=alex.legal_name)
-    add_term(actor=None, person=alex, association=riverbend, on=today, source="test")
-    Fee.objects.create(association=riverbend, kind="registration", amount=Decimal("25.00"))
-    Fee.objects.create(association=riverbend, kind="processing", category="IFS", amount=Decimal("100.00"))
-    reviewer = personas["reviewer"]
-    ReviewerProfile.objects.create(association=riverbend, user=reviewer, trained=True, employer="Riverbend Family Services")
-    Credential.objects.create(person=reviewer, association=riverbend, category="IMHS", since=date(2017, 1, 1))
-    riverbend.policy.reviewers_per_application = 1
-    riverbend.policy.save(update_fields=["reviewers_per_application"])
-    return applicant_portfolio
+from attunement.payments.models import Invoice, InvoiceStatus
+from attunement.portfolios.models import Education, Reference, ReferenceStatus
 
 
 def pay_all(application: Application, staff: Any) -> None:
@@ -77,7 +47,9 @@ def under_review(ready: Any, personas: dict[str, Any]) -> Application:
     return actions.check_completeness(actor=coordinator, application=application, complete=True)
 
 
-def test_from_registration_to_endorsed(ready: Any, personas: dict[str, Any], django_capture_on_commit_callbacks: Any) -> None:
+def test_from_registration_to_endorsed(
+    ready: Any, personas: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     alex, coordinator, reviewer = personas["applicant"], personas["coordinator"], personas["reviewer"]
     with django_capture_on_commit_callbacks(execute=True):
         application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
@@ -89,6 +61,7 @@ def test_from_registration_to_endorsed(ready: Any, personas: dict[str, Any], dja
         assert application.state == State.IN_PROGRESS
         application = actions.submit_application(actor=alex, application=application)
         assert application.state == State.SUBMITTED
+        assert application.rule_set is not None
         assert application.rule_set.key == "alliance-2025"
         assert application.submission_report["eligible"] is True
         with pytest.raises(actions.ActionRefused, match="processing fee"):
@@ -136,7 +109,9 @@ def test_submission_waits_for_transcripts_and_ratings(ready: Any, personas: dict
     assert application.state == State.IN_PROGRESS
 
 
-def test_reviewers_with_a_conflict_or_no_standing_are_excluded(ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any) -> None:
+def test_reviewers_with_a_conflict_or_no_standing_are_excluded(
+    ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any
+) -> None:
     application = under_review(ready, personas)
     others = {}
     for key, employer, category, trained in [("provider", "", "IMHS", True), ("colleague", "Family Center", "IMHS", True),
@@ -158,7 +133,9 @@ def test_reviewers_with_a_conflict_or_no_standing_are_excluded(ready: Any, perso
         actions.assign_reviewers(actor=personas["coordinator"], application=application, reviewers=[others["provider"]])
 
 
-def test_the_least_busy_eligible_reviewer_is_chosen(ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any) -> None:
+def test_the_least_busy_eligible_reviewer_is_chosen(
+    ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any
+) -> None:
     application = under_review(ready, personas)
     second = make_person("second.reviewer@example.org", roles=(Role.REVIEWER,), association=riverbend)
     ReviewerProfile.objects.create(association=riverbend, user=second, trained=True)
@@ -169,7 +146,9 @@ def test_the_least_busy_eligible_reviewer_is_chosen(ready: Any, personas: dict[s
     assert assignment.reviewer == second
 
 
-def test_disagreement_goes_to_the_coordinator(ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any) -> None:
+def test_disagreement_goes_to_the_coordinator(
+    ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any
+) -> None:
     riverbend.policy.reviewers_per_application = 2
     riverbend.policy.save(update_fields=["reviewers_per_application"])
     second = make_person("second.reviewer@example.org", roles=(Role.REVIEWER,), association=riverbend)
@@ -177,14 +156,23 @@ def test_disagreement_goes_to_the_coordinator(ready: Any, personas: dict[str, An
     Credential.objects.create(person=second, association=riverbend, category="IMHS", since=date(2015, 1, 1))
     application = under_review(ready, personas)
     first_a, second_a = actions.assign_reviewers(actor=personas["coordinator"], application=application)
-    actions.save_review(actor=first_a.reviewer, assignment=first_a, checklist={}, comments="", recommendation=Outcome.ENDORSE, submit=True)
+    actions.save_review(
+        actor=first_a.reviewer,
+        assignment=first_a,
+        checklist={},
+        comments="",
+        recommendation=Outcome.ENDORSE,
+        submit=True,
+    )
     message = actions.save_review(actor=second_a.reviewer, assignment=second_a, checklist={}, comments="More RS/C.",
                                   recommendation=Outcome.DEFER, submit=True)  # fmt: skip
     assert "disagree" in message
     application.refresh_from_db()
     assert application.state == State.UNDER_REVIEW
     with pytest.raises(ValidationError):
-        actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator")
+        actions.decide(
+            actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator"
+        )
     actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator",
                    feedback="Please add RS/C with one provider.")  # fmt: skip
     application.refresh_from_db()
@@ -196,9 +184,13 @@ def test_two_people_deciding_at_once_one_decision_stands(ready: Any, personas: d
     application = under_review(ready, personas)
 
     def decide(actor: Any, outcome: str) -> Any:
-        return actions.decide(actor=actor, application=Application.objects.get(pk=application.pk), outcome=outcome, basis="coordinator")
+        return actions.decide(
+            actor=actor, application=Application.objects.get(pk=application.pk), outcome=outcome, basis="coordinator"
+        )
 
-    outcome = race(lambda: decide(personas["coordinator"], Outcome.ENDORSE), lambda: decide(personas["admin"], Outcome.ON_HOLD))
+    outcome = race(
+        lambda: decide(personas["coordinator"], Outcome.ENDORSE), lambda: decide(personas["admin"], Outcome.ON_HOLD)
+    )
     assert len(outcome.results) == 1
     assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
     assert "already recorded the decision" in str(outcome.errors[0])
@@ -209,21 +201,29 @@ def test_two_people_deciding_at_once_one_decision_stands(ready: Any, personas: d
 def test_a_clarification_goes_out_through_the_coordinator_and_comes_back(ready: Any, personas: dict[str, Any]) -> None:
     application = under_review(ready, personas)
     [assignment] = actions.assign_reviewers(actor=personas["coordinator"], application=application)
-    question = actions.ask_clarification(actor=personas["reviewer"], application=application, question="Which families?")
+    question = actions.ask_clarification(
+        actor=personas["reviewer"], application=application, question="Which families?"
+    )
     with pytest.raises(actions.ActionRefused):
         actions.ask_clarification(actor=personas["trainer"], application=application, question="?")
     with pytest.raises(actions.ActionRefused):
         actions.answer_clarification(actor=personas["applicant"], clarification=question, answer="Too early")
     actions.relay_clarification(actor=personas["coordinator"], clarification=question)
-    actions.answer_clarification(actor=personas["applicant"], clarification=question, answer="Eighteen families in Addison.")
+    actions.answer_clarification(
+        actor=personas["applicant"], clarification=question, answer="Eighteen families in Addison."
+    )
     question.refresh_from_db()
     assert question.answer == "Eighteen families in Addison."
     assert assignment.application_id == application.pk
 
 
-def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(ready: Any, personas: dict[str, Any], make_person: Any) -> None:
+def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
+    ready: Any, personas: dict[str, Any], make_person: Any
+) -> None:
     application = under_review(ready, personas)
-    actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator")
+    actions.decide(
+        actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
+    )
     sitting = ExamSitting.objects.get(application=application)
     assert sitting.approved_until == timezone.localdate() + timedelta(days=365)
     actions.submit_part2(actor=personas["applicant"], sitting=sitting, answers=["First vignette.", "Second vignette."])
@@ -233,13 +233,17 @@ def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
         actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[personas["applicant"]])
     first, second = Part2Score.objects.filter(sitting=sitting)
     actions.score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="Thoughtful.")
-    assert "third reader" in actions.score_part2(actor=second.reader, score=second, rubric={"reflection": 2}, passed=False, comments="")
+    assert "third reader" in actions.score_part2(
+        actor=second.reader, score=second, rubric={"reflection": 2}, passed=False, comments=""
+    )
     actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=readers[2:], third=True)
     third = Part2Score.objects.get(sitting=sitting, third_reader=True)
     actions.score_part2(actor=third.reader, score=third, rubric={"reflection": 3}, passed=True, comments="")
     sitting.refresh_from_db()
     assert sitting.part2_passed is True
-    actions.record_part1(actor=personas["coordinator"], sitting=sitting, percent=Decimal("80.00"), taken_on=timezone.localdate())
+    actions.record_part1(
+        actor=personas["coordinator"], sitting=sitting, percent=Decimal("80.00"), taken_on=timezone.localdate()
+    )
     application.refresh_from_db()
     assert application.state == State.ENDORSED
     assert "Thoughtful." in ExamSitting.objects.get(pk=sitting.pk).feedback
@@ -247,11 +251,15 @@ def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
 
 def test_a_failed_exam_waits_for_a_retake(ready: Any, personas: dict[str, Any]) -> None:
     application = under_review(ready, personas)
-    actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator")
+    actions.decide(
+        actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
+    )
     sitting = ExamSitting.objects.get(application=application)
     ExamSitting.objects.filter(pk=sitting.pk).update(part2_passed=True)
     sitting.refresh_from_db()
-    actions.record_part1(actor=personas["coordinator"], sitting=sitting, percent=Decimal("79.99"), taken_on=timezone.localdate())
+    actions.record_part1(
+        actor=personas["coordinator"], sitting=sitting, percent=Decimal("79.99"), taken_on=timezone.localdate()
+    )
     application.refresh_from_db()
     assert application.state == State.APPROVED_FOR_EXAM
     assert "sit it again from" in ExamSitting.objects.get(pk=sitting.pk).feedback
@@ -265,14 +273,22 @@ def test_a_waiver_needs_a_reason_and_settles_the_fee(ready: Any, personas: dict[
     with pytest.raises(ValidationError) as caught:
         record_payment(actor=personas["coordinator"], invoice=invoice, method="waiver", amount=Decimal("25.00"))
     assert "reason" in caught.value.message_dict
-    record_payment(actor=personas["coordinator"], invoice=invoice, method="waiver", amount=Decimal("25.00"), reason="PDG scholarship")
+    record_payment(
+        actor=personas["coordinator"],
+        invoice=invoice,
+        method="waiver",
+        amount=Decimal("25.00"),
+        reason="PDG scholarship",
+    )
     invoice.refresh_from_db()
     assert invoice.status == InvoiceStatus.WAIVED
     application.refresh_from_db()
     assert application.state == State.IN_PROGRESS
 
 
-def test_the_queue_costs_the_same_with_5_and_50_applications(ready: Any, personas: dict[str, Any], client_for: Any, make_person: Any, riverbend: Any) -> None:
+def test_the_queue_costs_the_same_with_5_and_50_applications(
+    ready: Any, personas: dict[str, Any], client_for: Any, make_person: Any, riverbend: Any
+) -> None:
     from attunement.lib.testing import assert_constant_queries
     from attunement.portfolios.models import Portfolio
 
@@ -280,7 +296,9 @@ def test_the_queue_costs_the_same_with_5_and_50_applications(ready: Any, persona
         while Application.objects.count() < n:
             person = make_person(f"a{Application.objects.count()}@example.org")
             portfolio = Portfolio.objects.create(person=person, association=riverbend)
-            Application.objects.create(portfolio=portfolio, association=riverbend, category="IFA", state=State.SUBMITTED)
+            Application.objects.create(
+                portfolio=portfolio, association=riverbend, category="IFA", state=State.SUBMITTED
+            )
 
     client = client_for(personas["coordinator"])
     url = reverse("endorsement_staff:queue", kwargs={"association_slug": "riverbend"})
