@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from attunement.associations.models import Association, AssociationPolicy, Role
+from attunement.endorsement.models import CATEGORY_CHOICES
 from attunement.lib.uploads import sniff_image
 from attunement.people.models import User
 
@@ -46,6 +48,18 @@ class PolicyForm(forms.ModelForm[AssociationPolicy]):
         choices=settings.LANGUAGES,
         widget=forms.CheckboxSelectMultiple,
     )
+    categories_offered = forms.MultipleChoiceField(
+        label=_("Categories offered"),
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None ticked: every category of the rule set."),
+    )
+    review_dates = forms.CharField(
+        label=_("Fixed review dates"),
+        required=False,
+        help_text=_("For fixed dates: YYYY-MM-DD, separated by commas."),
+    )
     membership_cutoff_month = _month_field(
         _("Membership cutoff month"), _("A membership bought on or after this date runs to the end of the next year.")
     )
@@ -56,8 +70,26 @@ class PolicyForm(forms.ModelForm[AssociationPolicy]):
         fields = [
             "languages_offered", "residency_rule", "membership_cutoff_month", "membership_cutoff_day",
             "renewal_due_month", "renewal_due_day", "renewal_grace_days", "reviewers_per_application",
-            "public_directory",
+            "public_directory", "categories_offered", "review_schedule", "review_dates", "application_window_days",
+            "exam_approval_days", "exam_retake_wait_days",
         ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance and not self.is_bound:
+            self.initial["review_dates"] = ", ".join(self.instance.review_dates or [])
+
+    def clean_review_dates(self) -> list[str]:
+        raw = self.cleaned_data.get("review_dates") or ""
+        dates = []
+        for part in (p.strip() for p in str(raw).split(",")):
+            if not part:
+                continue
+            try:
+                dates.append(date.fromisoformat(part).isoformat())
+            except ValueError:
+                raise forms.ValidationError(_("“%(value)s” is not a date YYYY-MM-DD.") % {"value": part}) from None
+        return sorted(set(dates))
 
 
 class GrantRoleForm(forms.Form):

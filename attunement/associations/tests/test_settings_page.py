@@ -26,6 +26,11 @@ def policy_data(**overrides: Any) -> dict[str, Any]:
         "policy-renewal_grace_days": "45",
         "policy-reviewers_per_application": "1",
         "policy-public_directory": "on",
+        "policy-review_schedule": "quarterly",
+        "policy-review_dates": "",
+        "policy-application_window_days": "90",
+        "policy-exam_approval_days": "365",
+        "policy-exam_retake_wait_days": "365",
     }
     data.update(overrides)
     return data
@@ -127,3 +132,17 @@ def test_a_logo_file_missing_from_storage_is_a_404_not_an_error(
     assert (
         client_for(None).get(reverse("associations:logo", kwargs={"association_slug": "riverbend"})).status_code == 404
     )
+
+
+def test_fixed_review_dates_are_read_and_a_bad_one_is_named(personas: dict[str, Any], client_for: Any) -> None:
+    client = client_for(personas["admin"])
+    bad = client.post(
+        URL, policy_data(**{"policy-review_schedule": "fixed", "policy-review_dates": "2026-03-01, March 9"})
+    )
+    assert bad.status_code == 400
+    assert "review_dates" in bad.context["policy"].errors
+    ok = client.post(URL, policy_data(**{"policy-review_schedule": "fixed", "policy-review_dates": "2026-09-01, 2026-03-01",
+                                         "policy-categories_offered": ["IFA", "IFS"]}))  # fmt: skip
+    assert ok.status_code == 302
+    policy = AssociationPolicy.objects.get(association__slug="riverbend")
+    assert (policy.review_dates, policy.categories_offered) == (["2026-03-01", "2026-09-01"], ["IFA", "IFS"])

@@ -306,3 +306,37 @@ def test_the_queue_costs_the_same_with_5_and_50_applications(
     assert assert_constant_queries(grow, lambda: client.get(url)) == 7
     with pin_queries(7):
         client.get(url, {"state": "submitted", "category": "IFA"})
+
+
+def test_an_agency_pays_one_invoice_for_several_staff(
+    ready: Any, personas: dict[str, Any], make_person: Any, riverbend: Any
+) -> None:
+    from attunement.payments.actions import combine_for_agency
+    from attunement.portfolios.models import Portfolio
+
+    staff = [make_person(f"visitor{i}@example.org") for i in range(3)]
+    for person in staff:
+        actions.register_application(
+            actor=person, portfolio=Portfolio.objects.create(person=person, association=riverbend), category="IFS"
+        )
+    invoices = list(Invoice.objects.filter(billed_to__in=staff))
+    combined = combine_for_agency(actor=personas["coordinator"], association=riverbend, invoices=invoices, contact=personas["admin"],
+                                  agency="Addison County Parent Child Center")  # fmt: skip
+    assert combined.total == Decimal("75.00")
+    assert set(Invoice.objects.filter(pk__in=[i.pk for i in invoices]).values_list("status", flat=True)) == {
+        InvoiceStatus.VOID
+    }
+    record_payment(
+        actor=personas["coordinator"], invoice=combined, method="cheque", amount=Decimal("75.00"), reference="4471"
+    )
+    assert set(Application.objects.filter(portfolio__person__in=staff).values_list("state", flat=True)) == {
+        State.IN_PROGRESS
+    }
+    with pytest.raises(ValidationError):
+        combine_for_agency(
+            actor=personas["coordinator"],
+            association=riverbend,
+            invoices=[combined],
+            contact=personas["admin"],
+            agency="X",
+        )
