@@ -34,6 +34,7 @@ urlpatterns = [
     path("me/", include("attunement.people.urls")),
     path("reference/<str:token>/", portfolio_views.reference_form, name="reference_form"),
     path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
+    path("<slug:association_slug>/staff/invoices/", include("attunement.payments.urls")),
     path("<slug:association_slug>/staff/", include("attunement.endorsement.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
     path("<slug:association_slug>/", include("attunement.associations.urls")),

@@ -18,10 +18,12 @@ from attunement.associations.access import (
     coordinator_required,
     get_staff_role_for_user,
 )
-from attunement.associations.forms import AssociationForm, GrantRoleForm, LogoForm, PolicyForm
+from attunement.associations.forms import AssociationForm, FeeForm, GrantRoleForm, LogoForm, PolicyForm
 from attunement.associations.models import Association, Role, StaffRole
 from attunement.lib.http import AssociationPageRequest, StaffRequest
 from attunement.lib.uploads import CONTENT_TYPES
+from attunement.payments.actions import set_fee
+from attunement.payments.models import Fee
 
 
 @login_not_required
@@ -124,6 +126,7 @@ def settings_page(request: StaffRequest) -> HttpResponse:
     details = AssociationForm(instance=association, prefix="details")
     policy = PolicyForm(instance=association.policy, prefix="policy")
     logo = LogoForm(prefix="logo")
+    fee = FeeForm(prefix="fee")
     status = 200
     if request.method == "POST":
         section = request.POST.get("section")
@@ -149,12 +152,31 @@ def settings_page(request: StaffRequest) -> HttpResponse:
                 )
                 messages.success(request, _("Logo saved."))
                 return redirect("associations:settings", association_slug=association.slug)
+        elif section == "fee":
+            fee = FeeForm(request.POST, prefix="fee")
+            if fee.is_valid():
+                data = fee.cleaned_data
+                set_fee(
+                    actor=request.user,
+                    association=association,
+                    kind=data["kind"],
+                    category=data["category"] or "",
+                    amount=data["amount"],
+                )
+                messages.success(request, _("Fee saved."))
+                return redirect("associations:settings", association_slug=association.slug)
         else:
             messages.error(request, _("Unknown settings section."))
         status = 400
     return render(
         request,
         "associations/staff/settings.html",
-        {"details": details, "policy": policy, "logo": logo},
+        {
+            "details": details,
+            "policy": policy,
+            "logo": logo,
+            "fee": fee,
+            "fees": Fee.objects.filter(association=association).order_by("kind", "category"),
+        },
         status=status,
     )

@@ -68,6 +68,8 @@ def applications(request: SignedInRequest) -> HttpResponse:
         return redirect("portfolio:home")
     if request.method == "POST":
         try:
+            if portfolio.association.policy.residency_rule != "none" and request.POST.get("residency") != "on":
+                raise ValidationError({"residency": _("Confirm that you live or work where the association endorses.")})
             application = actions.register_application(
                 actor=request.user, portfolio=portfolio, category=request.POST.get("category", "")
             )

@@ -156,3 +156,24 @@ def combine_for_agency(
         data={"replaces": [i.number for i in locked]},
     )
     return combined
+
+
+@transaction.atomic
+def set_fee(*, actor: User, association: Association, kind: str, category: str, amount: Decimal | None) -> None:
+    """Set (or, with no amount, remove) what the association charges for ``kind`` and ``category``."""
+    before = (
+        Fee.objects.filter(association=association, kind=kind, category=category)
+        .values_list("amount", flat=True)
+        .first()
+    )
+    if amount is None:
+        Fee.objects.filter(association=association, kind=kind, category=category).delete()
+    else:
+        if amount < 0:
+            raise ValidationError({"amount": _("An amount cannot be negative.")})
+        Fee.objects.update_or_create(
+            association=association, kind=kind, category=category, defaults={"amount": amount.quantize(CENT)}
+        )
+    record(actor=actor, verb="payments.fee.set", association=association, target=association,
+           data={"kind": kind, "category": category, "before": str(before) if before is not None else None,
+                 "after": str(amount) if amount is not None else None})  # fmt: skip

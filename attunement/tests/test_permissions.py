@@ -132,6 +132,13 @@ TABLE: dict[str, Row] = {
         method="post",
     ),
     "endorsement_staff:reviews": Row(REVIEWERS, riverbend),
+    "payments:invoices": Row(COORDINATORS, riverbend),
+    "payments:combine": Row({**COORDINATORS, COORD: 302, ADM: 302}, riverbend, method="post"),
+    "payments:record": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302},
+        lambda ctx: {"association_slug": "riverbend", "number": ctx["invoice"].number},
+        method="post",
+    ),
     "endorsement_staff:review": Row(
         REVIEWERS, lambda ctx: {"association_slug": "riverbend", "assignment_id": ctx["assignment"].public_id}
     ),

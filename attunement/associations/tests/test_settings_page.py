@@ -146,3 +146,31 @@ def test_fixed_review_dates_are_read_and_a_bad_one_is_named(personas: dict[str, 
     assert ok.status_code == 302
     policy = AssociationPolicy.objects.get(association__slug="riverbend")
     assert (policy.review_dates, policy.categories_offered) == (["2026-03-01", "2026-09-01"], ["IFA", "IFS"])
+
+
+def test_an_admin_sets_and_removes_fees_exactly(personas: dict[str, Any], client_for: Any, riverbend: Any) -> None:
+    from decimal import Decimal
+
+    from attunement.payments.actions import fee_for
+
+    client = client_for(personas["admin"])
+    assert (
+        client.post(
+            URL, {"section": "fee", "fee-kind": "processing", "fee-category": "IMHS", "fee-amount": "200.10"}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            URL, {"section": "fee", "fee-kind": "processing", "fee-category": "", "fee-amount": "100"}
+        ).status_code
+        == 302
+    )
+    assert fee_for(riverbend, "processing", "IMHS") == Decimal("200.10")
+    assert fee_for(riverbend, "processing", "IFS") == Decimal("100.00")
+    bad = client.post(URL, {"section": "fee", "fee-kind": "processing", "fee-category": "", "fee-amount": "-5"})
+    assert bad.status_code == 400
+    assert "amount" in bad.context["fee"].errors
+    client.post(URL, {"section": "fee", "fee-kind": "processing", "fee-category": "IMHS", "fee-amount": ""})
+    assert fee_for(riverbend, "processing", "IMHS") == Decimal("100.00")
+    assert AuditEvent.objects.filter(verb="payments.fee.set").count() == 3

@@ -74,6 +74,7 @@ def test_an_applicant_goes_from_registration_to_endorsed(
     applicant = signed_in(browser, live_server, alex, violations)
     applicant.goto(f"{live_server.url}/me/applications/")
     applicant.select_option("#category", "IFS")
+    applicant.check("#residency")
     click(applicant, "Register")
     for _fee in ("registration", "processing"):
         applicant.fill("input[name=card]", "4242")
