@@ -74,6 +74,7 @@ from attunement.endorsement.workflow import (  # noqa: E402
     assign_readers,
     assign_reviewers,
     check_completeness,
+    choose_window,
     decide,
     issue_credential,
     new_sitting,
@@ -86,6 +87,7 @@ from attunement.endorsement.workflow import (  # noqa: E402
     set_advisor,
     submit_application,
     submit_part2,
+    update_reviewer,
     withdraw,
 )
 
@@ -96,6 +98,7 @@ __all__ = [
     "assign_readers",
     "assign_reviewers",
     "check_completeness",
+    "choose_window",
     "decide",
     "issue_credential",
     "load_rule_set",
@@ -109,5 +112,6 @@ __all__ = [
     "set_advisor",
     "submit_application",
     "submit_part2",
+    "update_reviewer",
     "withdraw",
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("applications/exam-scores", staff_views.import_part1, name="import_part1"),
     path("applications/<str:application_id>/", staff_views.application_detail, name="application"),
     path("applications/<str:application_id>/<str:what>", staff_views.staff_act, name="act"),
+    path("reviewers/", staff_views.reviewer_pool, name="reviewers"),
     path("reviews/", staff_views.my_reviews, name="reviews"),
     path("reviews/<str:assignment_id>/", staff_views.review, name="review"),
     path("readings/<str:score_id>/", staff_views.reading, name="reading"),

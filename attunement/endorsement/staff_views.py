@@ -27,10 +27,12 @@ from attunement.endorsement.models import (
     Application,
     Assignment,
     Clarification,
+    Credential,
     Decision,
     ExamSitting,
     Outcome,
     Part2Score,
+    ReviewerProfile,
     State,
 )
 from attunement.endorsement.workflow import processing_fee_settled, reviewer_candidates
@@ -301,6 +303,30 @@ def import_part1(request: StaffRequest) -> HttpResponse:
     else:
         messages.success(request, _("%(n)s Part 1 scores imported.") % {"n": len(rows)})
     return redirect("endorsement_staff:queue", association_slug=request.association.slug)
+
+
+@coordinator_required
+def reviewer_pool(request: StaffRequest) -> HttpResponse:
+    """The association's reviewers: training, availability, employer (for conflicts)."""
+    people = list(
+        User.objects.filter(staff_roles__association=request.association, staff_roles__role=Role.REVIEWER,
+                            staff_roles__revoked_at__isnull=True).distinct().order_by("email")
+    )  # fmt: skip
+    if request.method == "POST":
+        person = next((p for p in people if str(p.public_id) == request.POST.get("reviewer")), None)
+        if person is None:
+            raise Http404
+        actions.update_reviewer(actor=request.user, association=request.association, reviewer=person,
+                                trained=request.POST.get("trained") == "on", active=request.POST.get("active") == "on",
+                                employer=request.POST.get("employer", "")[:200])  # fmt: skip
+        messages.success(request, _("Saved."))
+        return redirect("endorsement_staff:reviewers", association_slug=request.association.slug)
+    profiles = {p.user_id: p for p in ReviewerProfile.objects.filter(association=request.association)}
+    held: dict[int, list[str]] = {}
+    for credential in Credential.objects.filter(person__in=people, status="active"):
+        held.setdefault(credential.person_id, []).append(credential.category)
+    rows = [(p, profiles.get(p.pk), held.get(p.pk, [])) for p in people]
+    return render(request, "endorsement/reviewers.html", {"rows": rows})
 
 
 # --- Reviewers ---------------------------------------------------------------------------------

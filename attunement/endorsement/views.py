@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from attunement.endorsement.models import (
     Credential,
     Decision,
     ExamSitting,
+    ExamWindow,
     State,
 )
 from attunement.endorsement.workflow import submission_blockers
@@ -131,7 +133,10 @@ def detail(request: SignedInRequest, application_id: str) -> HttpResponse:
             "questions": Clarification.objects.filter(application=application, relayed_at__isnull=False).order_by(
                 "asked_at"
             ),
-            "sittings": ExamSitting.objects.filter(application=application).order_by("approved_until"),
+            "sittings": ExamSitting.objects.filter(application=application)
+            .select_related("window")
+            .order_by("approved_until"),
+            "windows": ExamWindow.objects.filter(association=application.association, closes__gte=timezone.localdate()),
         },
     )
 
@@ -152,6 +157,14 @@ def act(request: SignedInRequest, application_id: str, what: str) -> HttpRespons
                 actor=request.user, clarification=question, answer=request.POST.get("answer", "")
             )
             messages.success(request, _("Your answer went to the reviewers."))
+        elif what == "window":
+            sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
+            raw_window = str(request.POST.get("window", ""))
+            window = get_object_or_404(
+                ExamWindow, association=application.association, pk=int(raw_window) if raw_window.isdigit() else 0
+            )
+            actions.choose_window(actor=request.user, sitting=sitting, window=window)
+            messages.success(request, _("Exam window chosen."))
         elif what == "part2":
             sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
             answers = [request.POST.get(f"answer-{i}", "") for i in (1, 2)]

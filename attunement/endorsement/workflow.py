@@ -21,7 +21,7 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from attunement.associations.models import Association, ReviewSchedule, Role
+from attunement.associations.models import Association, ReviewSchedule, Role, StaffRole
 from attunement.audit.actions import record
 from attunement.endorsement.models import (
     OPEN_STATES,
@@ -618,6 +618,23 @@ def issue_credential(*, actor: User | None, application: Application, emerging: 
     return credential
 
 
+@transaction.atomic
+def update_reviewer(
+    *, actor: User, association: Association, reviewer: User, trained: bool, active: bool, employer: str
+) -> ReviewerProfile:
+    """Keep the reviewer pool: who completed the training, who takes assignments, where they work."""
+    if not StaffRole.objects.current().filter(association=association, user=reviewer, role=Role.REVIEWER).exists():
+        raise ActionRefused(_("Grant the reviewer role first."))
+    profile, _created = ReviewerProfile.objects.update_or_create(
+        association=association,
+        user=reviewer,
+        defaults={"trained": trained, "active": active, "employer": employer.strip()},
+    )
+    record(actor=actor, verb="endorsement.reviewer.updated", association=association, target=reviewer,
+           data={"trained": trained, "active": active})  # fmt: skip
+    return profile
+
+
 # --- Clarifications ---------------------------------------------------------------------------
 
 
@@ -709,6 +726,22 @@ def record_part1(*, actor: User, sitting: ExamSitting, percent: Decimal, taken_o
     )
     sitting.refresh_from_db()
     _finish_exam(actor, sitting)
+
+
+@transaction.atomic
+def choose_window(*, actor: User, sitting: ExamSitting, window: Any) -> None:
+    """The examinee picks an exam window that opens before their approval runs out."""
+    if sitting.application.portfolio.person_id != actor.pk:
+        raise ActionRefused(_("Only the examinee chooses their exam window."))
+    if (
+        window.association_id != sitting.application.association_id
+        or window.opens > sitting.approved_until
+        or window.closes < timezone.localdate()
+    ):
+        raise ValidationError({"window": _("Choose a window that opens before your approval runs out.")})
+    ExamSitting.objects.filter(pk=sitting.pk, completed_at__isnull=True).update(window=window)
+    record(actor=actor, verb="endorsement.exam.window_chosen", association=sitting.application.association,
+           target=sitting.application, data={"window": window.name})  # fmt: skip
 
 
 @transaction.atomic

@@ -132,6 +132,7 @@ TABLE: dict[str, Row] = {
         method="post",
     ),
     "endorsement_staff:reviews": Row(REVIEWERS, riverbend),
+    "endorsement_staff:reviewers": Row(COORDINATORS, riverbend),
     "payments:invoices": Row(COORDINATORS, riverbend),
     "payments:combine": Row({**COORDINATORS, COORD: 302, ADM: 302}, riverbend, method="post"),
     "payments:record": Row(

@@ -340,3 +340,43 @@ def test_an_agency_pays_one_invoice_for_several_staff(
             contact=personas["admin"],
             agency="X",
         )
+
+
+def test_a_coordinator_keeps_the_reviewer_pool(personas: dict[str, Any], client_for: Any, riverbend: Any) -> None:
+    url = reverse("endorsement_staff:reviewers", kwargs={"association_slug": "riverbend"})
+    client = client_for(personas["coordinator"])
+    reviewer = personas["reviewer"]
+    assert (
+        client.post(
+            url, {"reviewer": str(reviewer.public_id), "trained": "on", "employer": "Lamoille Family Services"}
+        ).status_code
+        == 302
+    )
+    profile = ReviewerProfile.objects.get(association=riverbend, user=reviewer)
+    assert (profile.trained, profile.active, profile.employer) == (True, False, "Lamoille Family Services")
+    assert client.post(url, {"reviewer": str(personas["trainer"].public_id)}).status_code == 404
+
+
+def test_the_examinee_chooses_a_window_before_the_approval_runs_out(
+    ready: Any, personas: dict[str, Any], riverbend: Any
+) -> None:
+    from attunement.endorsement.models import ExamWindow
+
+    application = under_review(ready, personas)
+    actions.decide(
+        actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
+    )
+    sitting = ExamSitting.objects.get(application=application)
+    today = timezone.localdate()
+    late = ExamWindow.objects.create(
+        association=riverbend, name="Too late", opens=today + timedelta(days=400), closes=today + timedelta(days=407)
+    )
+    soon = ExamWindow.objects.create(
+        association=riverbend, name="March", opens=today + timedelta(days=30), closes=today + timedelta(days=37)
+    )
+    with pytest.raises(ValidationError):
+        actions.choose_window(actor=personas["applicant"], sitting=sitting, window=late)
+    with pytest.raises(actions.ActionRefused):
+        actions.choose_window(actor=personas["coordinator"], sitting=sitting, window=soon)
+    actions.choose_window(actor=personas["applicant"], sitting=sitting, window=soon)
+    assert ExamSitting.objects.get(pk=sitting.pk).window == soon
