@@ -73,7 +73,10 @@ def applications(request: SignedInRequest) -> HttpResponse:
             if portfolio.association.policy.residency_rule != "none" and request.POST.get("residency") != "on":
                 raise ValidationError({"residency": _("Confirm that you live or work where the association endorses.")})
             application = actions.register_application(
-                actor=request.user, portfolio=portfolio, category=request.POST.get("category", "")
+                actor=request.user,
+                portfolio=portfolio,
+                category=request.POST.get("category", ""),
+                residency_attested=request.POST.get("residency") == "on",
             )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

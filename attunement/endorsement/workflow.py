@@ -134,7 +134,9 @@ def next_review_date(association: Association, today: date) -> date | None:
 
 
 @transaction.atomic
-def register_application(*, actor: User, portfolio: Portfolio, category: str) -> Application:
+def register_application(
+    *, actor: User, portfolio: Portfolio, category: str, residency_attested: bool = False
+) -> Application:
     association = portfolio.association
     offered = association.policy.categories_offered
     if offered and category not in offered:
@@ -151,7 +153,7 @@ def register_application(*, actor: User, portfolio: Portfolio, category: str) ->
         verb="endorsement.application.registered",
         association=association,
         target=application,
-        data={"category": category},
+        data={"category": category, "residency_attested": residency_attested},
     )
     issue_invoice(
         actor=actor,
