@@ -125,6 +125,10 @@ class ReviewSchedule(models.TextChoices):
     COHORT = "cohort", _("Cohorts with an application window")
 
 
+def default_reminder_days() -> list[int]:
+    return [90, 60, 30, 7, 0, -7]
+
+
 class AssociationPolicy(models.Model):
     """Settings an association's admins choose for how it runs (not Endorsement rules,
     which are versioned rule sets of their own)."""
@@ -175,6 +179,12 @@ class AssociationPolicy(models.Model):
     )
     exam_approval_days = models.PositiveSmallIntegerField(_("exam approval valid for (days)"), default=365)
     exam_retake_wait_days = models.PositiveSmallIntegerField(_("wait before a retake (days)"), default=365)
+    renewal_auto_approve = models.BooleanField(
+        _("approve renewals at once when every counted entry is verified"), default=True
+    )
+    reminder_days = models.JSONField(
+        _("renewal reminders (days before the due date; negative: after it)"), default=default_reminder_days, blank=True
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

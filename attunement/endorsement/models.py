@@ -267,10 +267,13 @@ class Credential(models.Model):
         Application, on_delete=models.PROTECT, null=True, blank=True, related_name="credentials"
     )
 
+    inactive_until = models.DateField(_("inactive until"), null=True, blank=True)
+
     class Meta:
         ordering = ["-since", "id"]
         verbose_name = _("credential")
         verbose_name_plural = _("credentials")
+        indexes = [models.Index(fields=["association", "status", "valid_through"], name="credential_due_idx")]
 
     def __str__(self) -> str:
         return f"{self.category} {self.public_code}"
@@ -335,3 +338,60 @@ class Part2Score(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sitting} — {self.reader}"
+
+
+# --- Renewal --------------------------------------------------------------------------------
+
+
+class RenewalState(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted: fee due")
+    UNDER_REVIEW = "under_review", _("Waiting for staff")
+    RENEWED = "renewed", _("Renewed")
+    RETURNED = "returned", _("Returned for changes")
+
+
+class Renewal(models.Model):
+    """One yearly renewal of everything a person holds in an association: one set of hours,
+    one fee, every category judged by the engine's renewal rules."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="renewals")
+    association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="renewals")
+    due = models.DateField(_("due date"))
+    state = models.CharField(_("state"), max_length=20, choices=RenewalState.choices, default=RenewalState.SUBMITTED)
+    reports = models.JSONField(_("renewal reports per category"), default=dict)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField(_("note to the member"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["person", "association", "due"], name="one_renewal_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.due:%Y}"
+
+
+class Reminder(models.Model):
+    """A renewal reminder owed to a person for a due date and an offset; sent once."""
+
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    association = models.ForeignKey("associations.Association", on_delete=models.CASCADE, related_name="+")
+    due = models.DateField()
+    offset_days = models.SmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "association", "due", "offset_days"], name="one_reminder_per_offset"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.due} {self.offset_days:+d}"

@@ -451,3 +451,78 @@ def reading(request: StaffRequest, score_id: str) -> HttpResponse:
                 messages.error(request, str(refusal))
         return redirect("endorsement_staff:reviews", association_slug=request.association.slug)
     return render(request, "endorsement/reading.html", {"score": score, "sitting": score.sitting})
+
+
+@coordinator_required
+def renewals(request: StaffRequest) -> HttpResponse:
+    """Renewals waiting for staff (those not approved at once), and reminders with bounces."""
+    from attunement.endorsement.models import Reminder, Renewal, RenewalState
+
+    if request.method == "POST":
+        renewal_obj = get_object_or_404(Renewal, association=request.association, public_id=request.POST.get("renewal"))
+        try:
+            if request.POST.get("what") == "approve":
+                actions.approve_renewal(actor=request.user, renewal=renewal_obj)
+            else:
+                actions.return_renewal(actor=request.user, renewal=renewal_obj, note=request.POST.get("note", ""))
+        except actions.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Done."))
+        return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
+    waiting = Renewal.objects.filter(association=request.association, state=RenewalState.UNDER_REVIEW).select_related(
+        "person"
+    )[:PAGE_SIZE]
+    reminders = (
+        Reminder.objects.filter(association=request.association)
+        .select_related("person")
+        .order_by("-created_at")[:PAGE_SIZE]
+    )
+    return render(request, "endorsement/staff_renewals.html", {"waiting": waiting, "reminders": reminders})
+
+
+@coordinator_required
+def credentials(request: StaffRequest) -> HttpResponse:
+    """The association's credentials: inactive status, reactivation, archiving, emeritus."""
+    from attunement.endorsement.models import CredentialStatus
+
+    if request.method == "POST":
+        credential = get_object_or_404(
+            Credential, association=request.association, public_code=request.POST.get("code", "")
+        )
+        what = request.POST.get("what")
+        try:
+            if what == "inactive":
+                actions.set_inactive(
+                    actor=request.user, credential=credential, until=date.fromisoformat(request.POST.get("until", ""))
+                )
+            elif what == "reactivate":
+                actions.reactivate(actor=request.user, credential=credential)
+            elif what in {CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS}:
+                actions.change_status(actor=request.user, credential=credential, status=what)
+            else:
+                raise Http404
+        except ValueError:
+            messages.error(request, _("Give the end date as YYYY-MM-DD."))
+        except actions.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Done."))
+        return redirect("endorsement_staff:credentials", association_slug=request.association.slug)
+    status = request.GET.get("status", "")
+    rows = (
+        Credential.objects.filter(association=request.association)
+        .select_related("person")
+        .order_by("person__email", "category")
+    )
+    if status in CredentialStatus.values:
+        rows = rows.filter(status=status)
+    return render(
+        request,
+        "endorsement/staff_credentials.html",
+        {"credentials": rows[:PAGE_SIZE], "statuses": CredentialStatus.choices, "status": status},
+    )

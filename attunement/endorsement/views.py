@@ -209,3 +209,39 @@ def join(request: SignedInRequest) -> HttpResponse:
     else:
         messages.success(request, _("Your membership has started."))
     return redirect("application:list")
+
+
+def renewal(request: SignedInRequest) -> HttpResponse:
+    """The yearly renewal: every held category judged from one set of hours, one fee."""
+    from attunement.endorsement.models import Renewal
+    from attunement.endorsement.renewal import held_credentials, renewal_reports
+
+    portfolio = Portfolio.objects.select_related("association__policy").filter(person=request.user).first()
+    if portfolio is None:
+        return redirect("portfolio:home")
+    association = portfolio.association
+    if request.method == "POST":
+        try:
+            actions.submit_renewal(actor=request.user, person=request.user, association=association)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Renewal submitted. Pay the renewal fee to finish."))
+        return redirect("application:renewal")
+    held = held_credentials(request.user, association)
+    reports = renewal_reports(request.user, association) if held else {}
+    return render(
+        request,
+        "endorsement/renewal.html",
+        {
+            "association": association,
+            "held": held,
+            "reports": [(category, report) for category, report in reports.items()],
+            "ready": bool(reports) and all(r["eligible"] for r in reports.values()),
+            "renewals": Renewal.objects.filter(person=request.user, association=association).order_by("-due")[:5],
+            "open_invoices": Invoice.objects.filter(billed_to=request.user, status=InvoiceStatus.OPEN).prefetch_related(
+                "lines"
+            ),
+            "card": gateway() is not None,
+        },
+    )

@@ -602,7 +602,10 @@ def resume_review(*, actor: User, application: Application) -> Application:
 
 @transaction.atomic
 def issue_credential(*, actor: User | None, application: Application, emerging: bool = False) -> Credential:
+    from attunement.endorsement.renewal import first_due
+
     credential = Credential.objects.create(
+        valid_through=first_due(application.association, timezone.localdate()),
         person=application.portfolio.person,
         association=application.association,
         category=application.category,

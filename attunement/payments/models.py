@@ -25,6 +25,7 @@ class FeeKind(models.TextChoices):
     PROCESSING = "processing", _("Processing fee")
     EXAM = "exam", _("Exam fee")
     RENEWAL = "renewal", _("Renewal fee")
+    LATE = "late", _("Late fee")
     MEMBERSHIP = "membership", _("Membership")
     OTHER = "other", _("Other")
 

@@ -8,7 +8,15 @@ from django.db import transaction
 from attunement.audit.actions import record
 from attunement.people.models import User
 
-PROFILE_FIELDS = ["legal_name", "preferred_name", "pronouns", "languages", "region", "preferred_language"]
+PROFILE_FIELDS = [
+    "legal_name",
+    "preferred_name",
+    "pronouns",
+    "languages",
+    "region",
+    "preferred_language",
+    "secondary_email",
+]
 
 
 @transaction.atomic

@@ -17,7 +17,15 @@ class ProfileForm(forms.ModelForm[User]):
 
     class Meta:
         model = User
-        fields = ["legal_name", "preferred_name", "pronouns", "languages", "region", "preferred_language"]
+        fields = [
+            "legal_name",
+            "preferred_name",
+            "pronouns",
+            "languages",
+            "region",
+            "preferred_language",
+            "secondary_email",
+        ]
         help_texts = {
             "legal_name": _("As it appears on your licence and transcripts."),
             "pronouns": _("Optional, for example she/her, he/him, they/them."),

@@ -61,6 +61,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     languages = models.JSONField(
         _("languages you work in"), default=list, blank=True, validators=[validate_work_languages]
     )
+    secondary_email = models.EmailField(
+        _("second email address"),
+        blank=True,
+        help_text=_("Renewal reminders go here too, in case work mail blocks them."),
+    )
     region = models.CharField(
         _("region"), max_length=120, blank=True, help_text=_("The county, city or area where you mostly work.")
     )

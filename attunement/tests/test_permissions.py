@@ -133,6 +133,9 @@ TABLE: dict[str, Row] = {
     ),
     "endorsement_staff:reviews": Row(REVIEWERS, riverbend),
     "endorsement_staff:reviewers": Row(COORDINATORS, riverbend),
+    "endorsement_staff:renewals": Row(COORDINATORS, riverbend),
+    "endorsement_staff:credentials": Row(COORDINATORS, riverbend),
+    "application:renewal": Row(OWN_PORTFOLIO_PAGE),
     "payments:invoices": Row(COORDINATORS, riverbend),
     "payments:combine": Row({**COORDINATORS, COORD: 302, ADM: 302}, riverbend, method="post"),
     "payments:record": Row(

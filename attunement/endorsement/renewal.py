@@ -1,0 +1,324 @@
+"""Keeping Endorsement: yearly renewal judged by the engine, the daily job (reminders and
+lapses, in fixed batches, safe to run twice), inactive status, archiving, emeritus.
+
+Imported by ``endorsement.actions``; callers use that module."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import get_connection, send_mail
+from django.core.mail.message import EmailMessage
+from django.db import IntegrityError, transaction
+from django.db.models import Min
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from attunement.associations.models import Association
+from attunement.audit.actions import record
+from attunement.audit.models import AuditEvent
+from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal, RenewalState
+from attunement.payments import settlement
+from attunement.payments.actions import Line, fee_for, issue_invoice
+from attunement.payments.models import FeeKind, InvoiceLine
+from attunement.people.models import User
+
+HELD = [CredentialStatus.ACTIVE, CredentialStatus.EMERITUS]
+BATCH = 5_000
+RENEWAL_TARGET = "endorsement.renewal"
+
+
+class ActionRefused(Exception):
+    pass
+
+
+def due_in(association: Association, year: int) -> date:
+    policy = association.policy
+    month = policy.renewal_due_month
+    return date(year, month, min(policy.renewal_due_day, calendar.monthrange(year, month)[1]))
+
+
+def first_due(association: Association, since: date) -> date:
+    """A new credential is first renewed at the due date of the following year."""
+    return due_in(association, since.year + 1)
+
+
+def held_credentials(person: User, association: Association) -> list[Credential]:
+    return list(Credential.objects.filter(person=person, association=association, status__in=HELD).order_by("category"))
+
+
+def renewal_reports(person: User, association: Association, as_of: date | None = None) -> dict[str, dict[str, Any]]:
+    """The engine's renewal report for every category the person holds here, from one
+    portfolio: the hours are entered once and count for every category."""
+    from attunement.endorsement.rules import evaluate, parse_portfolio
+    from attunement.endorsement.selectors import build, rule_set_version_in_force
+    from attunement.portfolios.models import Portfolio
+    from attunement.portfolios.selectors import portfolio_document
+
+    day = as_of or timezone.localdate()
+    portfolio = Portfolio.objects.select_related("person", "association").filter(person=person).first()
+    if portfolio is None:
+        return {}
+    document = portfolio_document(portfolio, day)
+    snapshot = parse_portfolio(document, day)
+    rules = build(rule_set_version_in_force(association, day))
+    reports = {}
+    for credential in held_credentials(person, association):
+        report = evaluate(snapshot, rules, credential.category, day, renewal=True)
+        report["_document"] = {"training": document["training"], "rsc": document["rsc"]}
+        reports[credential.category] = report
+    return reports
+
+
+def _all_counted_verified(reports: dict[str, dict[str, Any]]) -> bool:
+    for report in reports.values():
+        doc = report.get("_document", {})
+        for req in report["requirements"]:
+            for item in req.get("counted", []):
+                if item.get("section") == "training" and not doc["training"][item["index"]].get("verified"):
+                    return False
+                if item.get("section") == "rsc" and not doc["rsc"][item["index"]].get("confirmed"):
+                    return False
+    return True
+
+
+@transaction.atomic
+def submit_renewal(*, actor: User, person: User, association: Association) -> Renewal:
+    held = held_credentials(person, association)
+    if not held:
+        raise ValidationError({"renewal": _("You hold no Endorsement here to renew.")})
+    due = min(c.valid_through or first_due(association, c.since) for c in held)
+    reports = renewal_reports(person, association)
+    unmet = [
+        f"{category}: {r['summary']}"
+        for category, report in reports.items()
+        for r in report["requirements"]
+        if r["status"] == "unmet"
+    ]
+    if unmet:
+        raise ValidationError({"renewal": unmet})
+    try:
+        with transaction.atomic():
+            renewal = Renewal.objects.create(person=person, association=association, due=due, reports=reports)
+    except IntegrityError:
+        raise ValidationError({"renewal": _("This year's renewal is already submitted.")}) from None
+    record(actor=actor, verb="endorsement.renewal.submitted", association=association, target=renewal,
+           data={"categories": sorted(reports), "due": due.isoformat()})  # fmt: skip
+    lines = [Line(FeeKind.RENEWAL, _("Renewal fee, all categories"), fee_for(association, FeeKind.RENEWAL),
+                  f"{RENEWAL_TARGET}:{renewal.public_id}", person)]  # fmt: skip
+    if timezone.localdate() > due:
+        lines.append(Line(FeeKind.LATE, _("Late fee"), fee_for(association, FeeKind.LATE), "", person))
+    issue_invoice(actor=actor, association=association, billed_to=person, lines=lines)
+    renewal.refresh_from_db()
+    return renewal
+
+
+@settlement.register(RENEWAL_TARGET)
+def _renewal_paid(line: InvoiceLine, actor: User | None) -> None:
+    renewal = Renewal.objects.select_related("association__policy", "person").get(public_id=line.purpose.split(":")[1])
+    if renewal.association.policy.renewal_auto_approve and _all_counted_verified(renewal.reports):
+        approve_renewal(actor=actor, renewal=renewal, automatic=True)
+    else:
+        Renewal.objects.filter(pk=renewal.pk, state=RenewalState.SUBMITTED).update(state=RenewalState.UNDER_REVIEW)
+        record(actor=actor, verb="endorsement.renewal.to_staff", association=renewal.association, target=renewal)
+
+
+@transaction.atomic
+def approve_renewal(*, actor: User | None, renewal: Renewal, automatic: bool = False) -> Renewal:
+    updated = Renewal.objects.filter(
+        pk=renewal.pk, state__in=[RenewalState.SUBMITTED, RenewalState.UNDER_REVIEW]
+    ).update(state=RenewalState.RENEWED, decided_at=timezone.now(), decided_by=actor)
+    if updated != 1:
+        raise ActionRefused(_("This renewal was already decided."))
+    next_due = due_in(renewal.association, renewal.due.year + 1)
+    # Every category held, renewed together by the one renewal.
+    Credential.objects.filter(person=renewal.person, association=renewal.association, status__in=HELD).update(
+        valid_through=next_due
+    )
+    record(actor=actor, verb="endorsement.renewal.renewed", association=renewal.association, target=renewal,
+           data={"automatic": automatic, "valid_through": next_due.isoformat()})  # fmt: skip
+    person = renewal.person
+
+    def mail() -> None:
+        with translation.override(person.preferred_language):
+            send_mail(str(_("Your Endorsement is renewed")),
+                      str(_("Your Endorsement is renewed through %(date)s. Thank you.") % {"date": next_due.isoformat()}),
+                      None, [person.email])  # fmt: skip
+
+    transaction.on_commit(mail)
+    renewal.refresh_from_db()
+    return renewal
+
+
+@transaction.atomic
+def return_renewal(*, actor: User, renewal: Renewal, note: str) -> None:
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the member should change.")})
+    if not Renewal.objects.filter(pk=renewal.pk, state=RenewalState.UNDER_REVIEW).update(
+        state=RenewalState.RETURNED, note=note, decided_by=actor, decided_at=timezone.now()
+    ):
+        raise ActionRefused(_("This renewal was already decided."))
+    record(
+        actor=actor,
+        verb="endorsement.renewal.returned",
+        association=renewal.association,
+        target=renewal,
+        data={"note": note},
+    )
+
+
+# --- Status changes ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_inactive(*, actor: User, credential: Credential, until: date) -> None:
+    """Inactive for illness, a move, leave: up to two years, membership kept."""
+    today = timezone.localdate()
+    if not today < until <= today + timedelta(days=731):
+        raise ValidationError({"until": _("Inactive status lasts up to two years.")})
+    if not Credential.objects.filter(pk=credential.pk, status=CredentialStatus.ACTIVE).update(
+        status=CredentialStatus.INACTIVE, inactive_until=until
+    ):
+        raise ActionRefused(_("Only an active credential can become inactive."))
+    record(actor=actor, verb="endorsement.credential.inactive", association=credential.association, target=credential,
+           data={"until": until.isoformat()})  # fmt: skip
+
+
+@transaction.atomic
+def reactivate(*, actor: User, credential: Credential) -> None:
+    today = timezone.localdate()
+    if not Credential.objects.filter(pk=credential.pk, status=CredentialStatus.INACTIVE).update(
+        status=CredentialStatus.ACTIVE, inactive_until=None, valid_through=first_due(credential.association, today)
+    ):
+        raise ActionRefused(_("Only an inactive credential can be reactivated."))
+    record(
+        actor=actor, verb="endorsement.credential.reactivated", association=credential.association, target=credential
+    )
+
+
+@transaction.atomic
+def change_status(*, actor: User, credential: Credential, status: str) -> None:
+    """Archive a category (off the registry, on request) or grant emeritus status."""
+    allowed = {CredentialStatus.ARCHIVED: [CredentialStatus.ACTIVE, CredentialStatus.INACTIVE],
+               CredentialStatus.EMERITUS: [CredentialStatus.ACTIVE]}  # fmt: skip
+    status = CredentialStatus(status)
+    if status not in allowed or not Credential.objects.filter(pk=credential.pk, status__in=allowed[status]).update(
+        status=status
+    ):
+        raise ActionRefused(_("That change is not possible from the credential's current status."))
+    record(
+        actor=actor,
+        verb=f"endorsement.credential.{status.value}",
+        association=credential.association,
+        target=credential,
+    )
+
+
+# --- The daily job ------------------------------------------------------------------------------
+
+
+@dataclass
+class DailyResult:
+    lapsed: int = 0
+    reminders: int = 0
+    batches: int = 0
+    by_association: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def _lapse(association: Association, today: date, result: DailyResult) -> None:
+    """Lapse what passed its removal date: set-based, in batches; each batch one UPDATE that
+    only touches rows still active (so a second run, or a crash half way, lapses nobody twice
+    and misses nobody) and one INSERT of its audit events."""
+    cutoff = today - timedelta(days=association.policy.renewal_grace_days)
+    due = Credential.objects.filter(association=association, status=CredentialStatus.ACTIVE, valid_through__lt=cutoff)
+    ended_inactive = Credential.objects.filter(
+        association=association, status=CredentialStatus.INACTIVE, inactive_until__lt=today
+    )
+    for queryset in (due, ended_inactive):
+        while True:
+            ids = list(queryset.order_by("pk").values_list("pk", "public_code")[:BATCH])
+            if not ids:
+                break
+            with transaction.atomic():
+                pks = [pk for pk, _code in ids]
+                changed = Credential.objects.filter(
+                    pk__in=pks, status__in=[CredentialStatus.ACTIVE, CredentialStatus.INACTIVE]
+                ).update(status=CredentialStatus.LAPSED)
+                AuditEvent.objects.bulk_create(
+                    AuditEvent(association=association, verb="endorsement.credential.lapsed", target_type="endorsement.credential",
+                               target_id=code, target_label=code, data={"removal_date": cutoff.isoformat()})
+                    for _pk, code in ids
+                )  # fmt: skip
+            result.lapsed += changed
+            result.batches += 1
+
+
+def _reminders(association: Association, today: date, result: DailyResult) -> None:
+    """Create the reminders owed today (one per person, due date and offset), then send the
+    unsent ones; an interrupted run sends the rest next time, nobody gets one twice."""
+    for offset in association.policy.reminder_days:
+        due_date = today + timedelta(days=int(offset))
+        people = (
+            Credential.objects.filter(association=association, status=CredentialStatus.ACTIVE, valid_through=due_date)
+            .values_list("person_id", flat=True)
+            .distinct()
+            .order_by("person_id")
+        )
+        start = 0
+        while True:
+            batch = list(people[start : start + BATCH])
+            if not batch:
+                break
+            Reminder.objects.bulk_create(
+                [Reminder(person_id=pk, association=association, due=due_date, offset_days=offset) for pk in batch],
+                ignore_conflicts=True,
+            )
+            start += BATCH
+            result.batches += 1
+    link = settings.SITE_URL + reverse("application:renewal")
+    while True:
+        unsent = list(
+            Reminder.objects.filter(association=association, sent_at__isnull=True).select_related("person")[:BATCH]
+        )
+        if not unsent:
+            break
+        messages = []
+        for reminder in unsent:
+            person = reminder.person
+            with translation.override(person.preferred_language):
+                subject = _("Renew your Endorsement by %(date)s") % {"date": reminder.due.isoformat()}
+                body = _("Your Endorsement with %(association)s is due for renewal on %(date)s. Renew here: %(link)s") % {
+                    "association": association.name, "date": reminder.due.isoformat(), "link": link}  # fmt: skip
+            recipients = [person.email] + ([person.secondary_email] if person.secondary_email else [])
+            messages.append(EmailMessage(str(subject), str(body), None, recipients))
+        get_connection().send_messages(messages)
+        Reminder.objects.filter(pk__in=[r.pk for r in unsent]).update(sent_at=timezone.now())
+        result.reminders += len(unsent)
+        result.batches += 1
+
+
+def run_daily(today: date | None = None) -> DailyResult:
+    day = today or timezone.localdate()
+    result = DailyResult()
+    for association in Association.objects.filter(is_active=True).select_related("policy"):
+        before = (result.lapsed, result.reminders)
+        _reminders(association, day, result)
+        _lapse(association, day, result)
+        result.by_association[association.slug] = {
+            "reminders": result.reminders - before[1],
+            "lapsed": result.lapsed - before[0],
+        }
+    return result
+
+
+def next_renewal_due(person: User, association: Association) -> date | None:
+    value = Credential.objects.filter(person=person, association=association, status__in=HELD).aggregate(
+        due=Min("valid_through")
+    )["due"]
+    return value
