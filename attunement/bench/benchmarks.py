@@ -176,3 +176,54 @@ def eligibility_cli() -> list[Figure]:
         Figure("json.loads only, same file", parse_only, "s", f"{ELIGIBILITY_PORTFOLIOS / parse_only:,.0f} /s"),
         Figure("command time / json.loads time", elapsed / parse_only, "x"),
     ]
+
+
+DAILY_CREDENTIALS = 100_000
+
+
+@benchmark(
+    "daily_job",
+    f"the daily renewal reminders and lapses over {DAILY_CREDENTIALS:,} credentials (issue 5; meant for --postgres)",
+)
+def daily_job() -> list[Figure]:
+    import time
+    from datetime import timedelta
+
+    from django.test.utils import override_settings
+    from django.utils import timezone
+
+    from attunement.associations import actions as association_actions
+    from attunement.associations.models import Association
+    from attunement.endorsement.models import Credential, CredentialStatus
+    from attunement.endorsement.renewal import run_daily
+    from attunement.people.models import User
+
+    association = Association.objects.filter(slug="daily").first() or association_actions.create_association(
+        actor=None, slug="daily", name="Daily AIMH", contact_email="daily@example.org"
+    )
+    today = timezone.localdate()
+    users = [User(email=f"member{i}@daily.example", password="!") for i in range(DAILY_CREDENTIALS)]  # noqa: S106 — unusable password
+    User.objects.bulk_create(users, batch_size=5_000)
+    people = list(User.objects.filter(email__endswith="@daily.example").values_list("pk", flat=True))
+    grace = association.policy.renewal_grace_days
+    plan = [today + timedelta(days=30), today - timedelta(days=grace + 5), today + timedelta(days=200)]
+    Credential.objects.bulk_create(
+        (Credential(person_id=pk, association=association, category="IFS", since=today - timedelta(days=800),
+                    valid_through=plan[i % 3], status=CredentialStatus.ACTIVE)
+         for i, pk in enumerate(people)),
+        batch_size=5_000,
+    )  # fmt: skip
+    figures = []
+    with override_settings(MAILERS={"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}):
+        for label in ("first run", "second run (nothing left to do)"):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                result = run_daily(today)
+                elapsed = time.perf_counter() - started
+            figures += [
+                Figure(f"{label}: seconds", elapsed, "s"),
+                Figure(f"{label}: queries", len(queries), "queries", f"{result.batches} batches"),
+                Figure(f"{label}: reminders sent", result.reminders, "mails"),
+                Figure(f"{label}: credentials lapsed", result.lapsed, "credentials"),
+            ]
+    return figures

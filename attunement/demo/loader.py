@@ -537,7 +537,8 @@ def _applying(demo: Demo) -> None:
 
     riverbend = demo.associations["riverbend"]
     fees = [("registration", "", "25.00"), ("processing", "", "100.00"), ("processing", "IFA", "25.00"),
-            ("processing", "IMHS", "200.00"), ("exam", "", "200.00"), ("membership", "", "60.00")]  # fmt: skip
+            ("processing", "IMHS", "200.00"), ("exam", "", "200.00"), ("membership", "", "60.00"),
+            ("renewal", "", "30.00"), ("late", "", "25.00")]  # fmt: skip
     for kind, category, amount in fees:
         Fee.objects.get_or_create(
             association=riverbend, kind=kind, category=category, defaults={"amount": Decimal(amount)}
@@ -553,6 +554,49 @@ def _applying(demo: Demo) -> None:
         Credential.objects.create(person=keisha, association=riverbend, category="IMHS", since=date(2017, 6, 1))
 
 
+def _renewing(demo: Demo) -> None:
+    """Keisha holds IMHS and the ERS add-on, due in 30 days, and has this year's hours: she
+    renews both with one set of hours and one fee. Sam (Cascade) returns from inactive."""
+    from decimal import Decimal
+
+    from attunement.endorsement.models import Credential, CredentialStatus
+    from attunement.membership.actions import add_term
+    from attunement.membership.models import Term
+    from attunement.portfolios import actions as portfolio_actions
+    from attunement.portfolios.models import RSC, AgreementText, Provenance, Signature, Training, Verification, Work
+
+    keisha, riverbend = demo.personas["reviewer"], demo.associations["riverbend"]
+    today = timezone.localdate()
+    if hasattr(keisha, "portfolio"):
+        return
+    portfolio = portfolio_actions.start_portfolio(actor=keisha, person=keisha, association=riverbend, aim="IMHS")
+    due = today + timedelta(days=30)
+    Credential.objects.filter(person=keisha, category="IMHS").update(valid_through=due)
+    Credential.objects.create(
+        person=keisha, association=riverbend, category="ERS", since=date(2024, 6, 1), valid_through=due
+    )
+    Work.objects.create(portfolio=portfolio, employer="Riverbend Family Services", title="Clinical supervisor", start=date(2018, 1, 8),
+                        paid=True, service_level="intervention", ages="infant", supervised=True, dyadic_therapy=True, provides_rsc=True)  # fmt: skip
+    for title, hours, dei, about in [("Perinatal mood disorders", 8, False, False), ("Anti-racist reflective practice", 4, True, True),
+                                     ("Holding the holder: supervising RS/C", 3, False, True)]:  # fmt: skip
+        Training.objects.create(portfolio=portfolio, title=title, provider="Riverbend AIMH", date=today - timedelta(days=60), hours=Decimal(hours),
+                                dei=dei, about_rsc=about, provenance=Provenance.TRAINING, verification=Verification.VERIFIED)  # fmt: skip
+    RSC.objects.create(portfolio=portfolio, provider_name="Dr. Ruth Okafor", provider_email="r.okafor@mentors.example", provider_category="IMHM-C",
+                       provider_since=date(2012, 1, 1), format="individual", start=today - timedelta(days=330), end=today - timedelta(days=15),
+                       hours=Decimal(14), provenance=Provenance.RSC_PROVIDER, verification=Verification.VERIFIED)  # fmt: skip
+    text = AgreementText.objects.filter(kind="code_of_ethics").first()
+    if text is not None and not Signature.objects.filter(portfolio=portfolio).exists():
+        Signature.objects.create(
+            portfolio=portfolio, text=text, typed_name=keisha.legal_name, signed_on=today - timedelta(days=10)
+        )
+    if not Term.objects.filter(person=keisha).exists():
+        add_term(actor=None, person=keisha, association=riverbend, on=today - timedelta(days=200), source="demo")
+    sam, cascade = demo.personas["outsider"], demo.associations["cascade"]
+    if not Credential.objects.filter(person=sam).exists():
+        Credential.objects.create(person=sam, association=cascade, category="IMHM-C", since=date(2014, 9, 1), valid_through=due,
+                                  status=CredentialStatus.INACTIVE, inactive_until=today + timedelta(days=200))  # fmt: skip
+
+
 PARTS: list[Callable[[Demo], None]] = [
     _operator,
     _associations,
@@ -562,6 +606,7 @@ PARTS: list[Callable[[Demo], None]] = [
     _agreement_texts,
     _applicant_portfolio,
     _applying,
+    _renewing,
 ]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import get_connection, send_mail
+from django.core.mail import mailers, send_mail
 from django.core.mail.message import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Min
@@ -24,6 +24,7 @@ from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.audit.models import AuditEvent
 from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal, RenewalState
+from attunement.endorsement.workflow import ActionRefused
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
@@ -32,10 +33,6 @@ from attunement.people.models import User
 HELD = [CredentialStatus.ACTIVE, CredentialStatus.EMERITUS]
 BATCH = 5_000
 RENEWAL_TARGET = "endorsement.renewal"
-
-
-class ActionRefused(Exception):
-    pass
 
 
 def due_in(association: Association, year: int) -> date:
@@ -94,6 +91,9 @@ def submit_renewal(*, actor: User, person: User, association: Association) -> Re
     if not held:
         raise ValidationError({"renewal": _("You hold no Endorsement here to renew.")})
     due = min(c.valid_through or first_due(association, c.since) for c in held)
+    opens = due - timedelta(days=max([int(d) for d in association.policy.reminder_days if int(d) > 0] or [90]))
+    if timezone.localdate() < opens:
+        raise ValidationError({"renewal": _("Your next renewal opens on %(date)s.") % {"date": opens.isoformat()}})
     reports = renewal_reports(person, association)
     unmet = [
         f"{category}: {r['summary']}"
@@ -297,7 +297,7 @@ def _reminders(association: Association, today: date, result: DailyResult) -> No
                     "association": association.name, "date": reminder.due.isoformat(), "link": link}  # fmt: skip
             recipients = [person.email] + ([person.secondary_email] if person.secondary_email else [])
             messages.append(EmailMessage(str(subject), str(body), None, recipients))
-        get_connection().send_messages(messages)
+        mailers.default.send_messages(messages)
         Reminder.objects.filter(pk__in=[r.pk for r in unsent]).update(sent_at=timezone.now())
         result.reminders += len(unsent)
         result.batches += 1

@@ -1,0 +1,155 @@
+"""Keeping Endorsement: one renewal for every category held, the daily job, status changes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from attunement.audit.models import AuditEvent
+from attunement.endorsement import actions
+from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal, RenewalState
+from attunement.endorsement.renewal import due_in, run_daily
+from attunement.payments.actions import record_payment
+from attunement.payments.models import Fee, Invoice, InvoiceStatus
+from attunement.portfolios.models import RSC, Training, Verification
+
+
+@pytest.fixture
+def holder(ready: Any, personas: dict[str, Any], riverbend: Any) -> Any:
+    """Alex holds IFS and IFRS at Riverbend; this year's hours are in the portfolio."""
+    alex = personas["applicant"]
+    today = timezone.localdate()
+    due = today + timedelta(days=30)
+    for category in ("IFS", "IFRS"):
+        Credential.objects.create(
+            person=alex, association=riverbend, category=category, since=date(2022, 5, 1), valid_through=due
+        )
+    Training.objects.create(
+        portfolio=ready,
+        title="Yearly update",
+        date=today - timedelta(days=40),
+        hours=Decimal(14),
+        verification=Verification.VERIFIED,
+    )
+    Training.objects.create(
+        portfolio=ready,
+        title="Equity",
+        date=today - timedelta(days=30),
+        hours=Decimal(1),
+        dei=True,
+        verification=Verification.VERIFIED,
+    )
+    RSC.objects.create(portfolio=ready, provider_name="Lena", provider_category="IMHS", provider_since=date(2015, 1, 1), format="group",
+                       start=today - timedelta(days=300), end=today - timedelta(days=20), hours=Decimal(12), verification=Verification.VERIFIED)  # fmt: skip
+    Fee.objects.create(association=riverbend, kind="renewal", amount=Decimal("30.00"))
+    Fee.objects.create(association=riverbend, kind="late", amount=Decimal("25.00"))
+    return alex
+
+
+def test_one_renewal_with_one_fee_renews_every_category(holder: Any, riverbend: Any, personas: dict[str, Any]) -> None:
+    RSC.objects.filter(portfolio__person=holder).exclude(hours=12).delete()  # only this year's RS/C
+    Training.objects.filter(portfolio__person=holder).exclude(title__in=["Yearly update", "Equity"]).update(
+        verification=Verification.VERIFIED
+    )
+    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    assert sorted(renewal.reports) == ["IFRS", "IFS"]
+    invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
+    assert invoice.total == Decimal("30.00")  # one fee for both, not late
+    record_payment(
+        actor=personas["coordinator"], invoice=invoice, method="cheque", amount=Decimal("30.00"), reference="77"
+    )
+    renewal.refresh_from_db()
+    assert renewal.state == RenewalState.RENEWED  # every counted entry verified: approved at once
+    next_due = due_in(riverbend, renewal.due.year + 1)
+    assert set(Credential.objects.filter(person=holder).values_list("valid_through", flat=True)) == {next_due}
+    with pytest.raises(ValidationError, match="next renewal opens on"):
+        actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+
+
+def test_an_unverified_entry_sends_the_renewal_to_staff(holder: Any, riverbend: Any, personas: dict[str, Any]) -> None:
+    Training.objects.filter(title="Equity").update(verification=Verification.UNVERIFIED)
+    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
+    record_payment(
+        actor=personas["coordinator"], invoice=invoice, method="waiver", amount=invoice.total, reason="Hardship"
+    )
+    renewal.refresh_from_db()
+    assert renewal.state == RenewalState.UNDER_REVIEW
+    actions.approve_renewal(actor=personas["coordinator"], renewal=renewal)
+    with pytest.raises(actions.ActionRefused):
+        actions.approve_renewal(actor=personas["coordinator"], renewal=renewal)
+
+
+def test_a_renewal_is_submitted_once_per_period(holder: Any, riverbend: Any) -> None:
+    actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    with pytest.raises(ValidationError, match="already submitted"):
+        actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+
+
+def test_missing_hours_are_named_and_nothing_is_submitted(holder: Any, riverbend: Any) -> None:
+    Training.objects.filter(title="Equity").delete()
+    with pytest.raises(ValidationError) as caught:
+        actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    assert any("diversity, equity and inclusion" in m for m in caught.value.messages)
+    assert not Renewal.objects.exists()
+
+
+def test_a_late_renewal_adds_the_late_fee(holder: Any, riverbend: Any) -> None:
+    Credential.objects.filter(person=holder).update(valid_through=timezone.localdate() - timedelta(days=3))
+    actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    assert Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN).total == Decimal("55.00")
+
+
+def test_the_daily_job_reminds_once_and_lapses_once(
+    holder: Any, riverbend: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    today = timezone.localdate()
+    riverbend.policy.reminder_days = [30, 7]
+    riverbend.policy.renewal_grace_days = 31
+    riverbend.policy.save(update_fields=["reminder_days", "renewal_grace_days"])
+    holder.secondary_email = "alex.home@example.org"
+    holder.save(update_fields=["secondary_email"])
+    first = run_daily(today)
+    assert first.reminders == 1  # one person, two categories, one reminder
+    assert mail.outbox[-1].to == [holder.email, "alex.home@example.org"]
+    assert "/me/applications/renewal/" in mail.outbox[-1].body
+    assert run_daily(today).reminders == 0
+    # Past the removal date (due + grace): both categories lapse, once.
+    after_removal = today + timedelta(days=30 + 31 + 1)
+    assert run_daily(after_removal).lapsed == 2
+    assert run_daily(after_removal).lapsed == 0
+    assert set(Credential.objects.filter(person=holder).values_list("status", flat=True)) == {CredentialStatus.LAPSED}
+    assert AuditEvent.objects.filter(verb="endorsement.credential.lapsed").count() == 2
+
+
+def test_an_interrupted_reminder_run_sends_the_rest_next_time(holder: Any, riverbend: Any) -> None:
+    today = timezone.localdate()
+    riverbend.policy.reminder_days = [30]
+    riverbend.policy.save(update_fields=["reminder_days"])
+    Reminder.objects.create(
+        person=holder, association=riverbend, due=today + timedelta(days=30), offset_days=30
+    )  # created, not sent
+    assert run_daily(today).reminders == 1
+    assert Reminder.objects.get().sent_at is not None
+
+
+def test_inactive_for_up_to_two_years_then_back(holder: Any, riverbend: Any, personas: dict[str, Any]) -> None:
+    credential = Credential.objects.get(person=holder, category="IFS")
+    today = timezone.localdate()
+    with pytest.raises(ValidationError):
+        actions.set_inactive(actor=personas["coordinator"], credential=credential, until=today + timedelta(days=800))
+    actions.set_inactive(actor=personas["coordinator"], credential=credential, until=today + timedelta(days=365))
+    # An inactive credential does not lapse at the removal date while its inactive time runs.
+    assert run_daily(today + timedelta(days=100)).lapsed == 1  # only IFRS
+    actions.reactivate(actor=personas["coordinator"], credential=credential)
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.ACTIVE
+    actions.change_status(actor=personas["coordinator"], credential=credential, status=CredentialStatus.EMERITUS)
+    with pytest.raises(actions.ActionRefused):
+        actions.reactivate(actor=personas["coordinator"], credential=credential)
