@@ -75,7 +75,7 @@ POLICY_FIELDS = [
     "languages_offered", "residency_rule", "membership_cutoff_month", "membership_cutoff_day",
     "renewal_due_month", "renewal_due_day", "renewal_grace_days", "reviewers_per_application",
     "public_directory", "categories_offered", "review_schedule", "review_dates", "application_window_days",
-    "exam_approval_days", "exam_retake_wait_days",
+    "exam_approval_days", "exam_retake_wait_days", "renewal_auto_approve", "renewal_audit_percent", "reminder_days",
 ]  # fmt: skip
 
 

@@ -73,13 +73,21 @@ class PolicyForm(forms.ModelForm[AssociationPolicy]):
             "languages_offered", "residency_rule", "membership_cutoff_month", "membership_cutoff_day",
             "renewal_due_month", "renewal_due_day", "renewal_grace_days", "reviewers_per_application",
             "public_directory", "categories_offered", "review_schedule", "review_dates", "application_window_days",
-            "exam_approval_days", "exam_retake_wait_days",
+            "exam_approval_days", "exam_retake_wait_days", "renewal_auto_approve", "renewal_audit_percent", "reminder_days",
         ]  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.instance and not self.is_bound:
             self.initial["review_dates"] = ", ".join(self.instance.review_dates or [])
+
+    def clean_reminder_days(self) -> list[int]:
+        days = self.cleaned_data.get("reminder_days") or []
+        if not isinstance(days, list) or not all(
+            isinstance(d, int) and not isinstance(d, bool) and -365 <= d <= 365 for d in days
+        ):
+            raise forms.ValidationError(_("A list of whole numbers of days, for example [90, 30, 7, 0, -7]."))
+        return sorted(set(days), reverse=True)
 
     def clean_review_dates(self) -> list[str]:
         raw = self.cleaned_data.get("review_dates") or ""

@@ -182,6 +182,12 @@ class AssociationPolicy(models.Model):
     renewal_auto_approve = models.BooleanField(
         _("approve renewals at once when every counted entry is verified"), default=True
     )
+    renewal_audit_percent = models.PositiveSmallIntegerField(
+        _("renewals audited (%)"),
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text=_("This share of renewals, chosen at random, must show documentation to staff."),
+    )
     reminder_days = models.JSONField(
         _("renewal reminders (days before the due date; negative: after it)"), default=default_reminder_days, blank=True
     )

@@ -591,6 +591,18 @@ def _renewing(demo: Demo) -> None:
         )
     if not Term.objects.filter(person=keisha).exists():
         add_term(actor=None, person=keisha, association=riverbend, on=today - timedelta(days=200), source="demo")
+    riverbend.policy.renewal_audit_percent = 0  # the demo renewal is approved at once, every time
+    riverbend.policy.save(update_fields=["renewal_audit_percent"])
+    tom = demo.personas["trainer"]
+    if not Credential.objects.filter(person=tom).exists():
+        # Past due and past the 31-day grace: `attunement daily` lapses it.
+        Credential.objects.create(
+            person=tom,
+            association=riverbend,
+            category="IFS",
+            since=date(2020, 3, 1),
+            valid_through=today - timedelta(days=40),
+        )
     sam, cascade = demo.personas["outsider"], demo.associations["cascade"]
     if not Credential.objects.filter(person=sam).exists():
         Credential.objects.create(person=sam, association=cascade, category="IMHM-C", since=date(2014, 9, 1), valid_through=due,

@@ -113,6 +113,14 @@ class Application(models.Model):
     rule_set = models.ForeignKey(RuleSetVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     submission_report = models.JSONField(default=dict, blank=True)
     feedback = models.TextField(_("feedback to the applicant"), blank=True)
+    reinstates = models.ForeignKey(
+        "Credential",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reinstatements",
+        help_text=_("The lapsed credential this application brings back."),
+    )
 
     class Meta:
         ordering = ["-registered_at", "-id"]
@@ -366,6 +374,7 @@ class Renewal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     note = models.TextField(_("note to the member"), blank=True)
+    audited = models.BooleanField(_("chosen for the documentation audit"), default=False)
 
     class Meta:
         ordering = ["-submitted_at", "id"]

@@ -6,6 +6,7 @@ Imported by ``endorsement.actions``; callers use that module."""
 from __future__ import annotations
 
 import calendar
+import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -105,7 +106,11 @@ def submit_renewal(*, actor: User, person: User, association: Association) -> Re
         raise ValidationError({"renewal": unmet})
     try:
         with transaction.atomic():
-            renewal = Renewal.objects.create(person=person, association=association, due=due, reports=reports)
+            # A random share is audited: staff see the documentation before approving.
+            audited = secrets.randbelow(100) < association.policy.renewal_audit_percent
+            renewal = Renewal.objects.create(
+                person=person, association=association, due=due, reports=reports, audited=audited
+            )
     except IntegrityError:
         raise ValidationError({"renewal": _("This year's renewal is already submitted.")}) from None
     record(actor=actor, verb="endorsement.renewal.submitted", association=association, target=renewal,
@@ -122,7 +127,19 @@ def submit_renewal(*, actor: User, person: User, association: Association) -> Re
 @settlement.register(RENEWAL_TARGET)
 def _renewal_paid(line: InvoiceLine, actor: User | None) -> None:
     renewal = Renewal.objects.select_related("association__policy", "person").get(public_id=line.purpose.split(":")[1])
-    if renewal.association.policy.renewal_auto_approve and _all_counted_verified(renewal.reports):
+    if renewal.audited:
+        Renewal.objects.filter(pk=renewal.pk, state=RenewalState.SUBMITTED).update(state=RenewalState.UNDER_REVIEW)
+        record(actor=actor, verb="endorsement.renewal.audit_requested", association=renewal.association, target=renewal)
+        person = renewal.person
+
+        def ask() -> None:
+            with translation.override(person.preferred_language):
+                send_mail(str(_("Your renewal was chosen for the documentation audit")),
+                          str(_("Please add the certificates of this year's training and the confirmation of your RS/C hours to your portfolio; staff will check them.")),
+                          None, [person.email])  # fmt: skip
+
+        transaction.on_commit(ask)
+    elif renewal.association.policy.renewal_auto_approve and _all_counted_verified(renewal.reports):
         approve_renewal(actor=actor, renewal=renewal, automatic=True)
     else:
         Renewal.objects.filter(pk=renewal.pk, state=RenewalState.SUBMITTED).update(state=RenewalState.UNDER_REVIEW)

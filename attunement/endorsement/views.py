@@ -28,7 +28,7 @@ from attunement.endorsement.models import (
 from attunement.endorsement.workflow import submission_blockers
 from attunement.lib.http import SignedInRequest
 from attunement.membership import actions as membership_actions
-from attunement.membership.models import Term
+from attunement.membership.models import MembershipType, Term
 from attunement.payments import actions as payment_actions
 from attunement.payments.gateways import gateway
 from attunement.payments.models import Invoice, InvoiceStatus
@@ -92,6 +92,7 @@ def applications(request: SignedInRequest) -> HttpResponse:
             "applications": Application.objects.filter(portfolio=portfolio).order_by("-registered_at"),
             "credentials": Credential.objects.filter(person=request.user).select_related("association"),
             "categories": [(c, label) for c, label in CATEGORY_CHOICES if not offered or c in offered],
+            "membership_types": MembershipType.objects.filter(association=portfolio.association, active=True),
             "membership": Term.objects.filter(person=request.user, association=portfolio.association)
             .order_by("-valid_through")
             .first(),
@@ -201,7 +202,17 @@ def pay(request: SignedInRequest, number: str) -> HttpResponse:
 @require_POST
 def join(request: SignedInRequest) -> HttpResponse:
     portfolio = _portfolio(request)
-    invoice = membership_actions.join(actor=request.user, person=request.user, association=portfolio.association)
+    raw = str(request.POST.get("membership_type", ""))
+    chosen = (
+        MembershipType.objects.filter(association=portfolio.association, pk=int(raw)).first() if raw.isdigit() else None
+    )
+    try:
+        invoice = membership_actions.join(
+            actor=request.user, person=request.user, association=portfolio.association, membership_type=chosen
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("application:list")
     if invoice.status == InvoiceStatus.OPEN:
         messages.info(
             request, _("Pay the membership invoice %(number)s to start your membership.") % {"number": invoice.number}

@@ -143,9 +143,21 @@ def register_application(
         raise ValidationError(
             {"category": _("%(association)s does not offer this category.") % {"association": association.name}}
         )
+    # A person whose credential in this category lapsed comes back by reinstatement: no
+    # registration fee, new entries and three new ratings, then the processing fee.
+    lapsed = (
+        Credential.objects.filter(
+            person=portfolio.person, association=association, category=category, status=CredentialStatus.LAPSED
+        )
+        .order_by("-valid_through")
+        .first()
+    )
     try:
         with transaction.atomic():
-            application = Application.objects.create(portfolio=portfolio, association=association, category=category)
+            application = Application.objects.create(
+                portfolio=portfolio, association=association, category=category, reinstates=lapsed,
+                state=State.IN_PROGRESS if lapsed else State.REGISTERED,
+            )  # fmt: skip
     except IntegrityError:
         raise ValidationError({"category": _("You already have an open application for this category.")}) from None
     record(
@@ -153,8 +165,11 @@ def register_application(
         verb="endorsement.application.registered",
         association=association,
         target=application,
-        data={"category": category, "residency_attested": residency_attested},
+        data={"category": category, "residency_attested": residency_attested, "reinstatement": lapsed is not None},
     )
+    if lapsed is not None:
+        application.refresh_from_db()
+        return application
     issue_invoice(
         actor=actor,
         association=association,
@@ -213,6 +228,18 @@ def submission_blockers(application: Application, report: dict[str, Any]) -> lis
         blockers.append(
             _("%(count)s education entries wait for staff to verify the transcript.") % {"count": unverified}
         )
+    if application.reinstates is not None:
+        lapsed_on = application.reinstates.valid_through or application.reinstates.since
+        fresh = Reference.objects.filter(
+            portfolio=portfolio, status=ReferenceStatus.COMPLETED, completed_at__date__gt=lapsed_on
+        ).count()
+        if fresh < 3:
+            blockers.append(
+                _(
+                    "Reinstatement needs three reference ratings completed since your Endorsement lapsed (%(count)s so far)."
+                )
+                % {"count": fresh}
+            )
     pending = Reference.objects.filter(
         portfolio=portfolio,
         status__in=[ReferenceStatus.SENT, ReferenceStatus.OPENED, ReferenceStatus.DRAFT, ReferenceStatus.BOUNCED],
@@ -577,7 +604,9 @@ def decide(*, actor: User, application: Application, outcome: str, basis: str, f
         data={"basis": basis},
         **extra,
     )
-    if outcome in {Outcome.ENDORSE, Outcome.EMERGING}:
+    if outcome in {Outcome.ENDORSE, Outcome.EMERGING} and application.reinstates is not None:
+        credential = reinstate_credential(actor=actor, application=application)
+    elif outcome in {Outcome.ENDORSE, Outcome.EMERGING}:
         credential = issue_credential(actor=actor, application=application, emerging=outcome == Outcome.EMERGING)
     elif outcome == Outcome.APPROVE_FOR_EXAM:
         approve_for_exam(actor=actor, application=application)
@@ -638,6 +667,23 @@ def update_reviewer(
     record(actor=actor, verb="endorsement.reviewer.updated", association=association, target=reviewer,
            data={"trained": trained, "active": active})  # fmt: skip
     return profile
+
+
+@transaction.atomic
+def reinstate_credential(*, actor: User | None, application: Application) -> Credential:
+    """A lapsed credential comes back with its code: active, first due next year."""
+    from attunement.endorsement.renewal import first_due
+
+    credential = application.reinstates
+    assert credential is not None
+    Credential.objects.filter(pk=credential.pk, status=CredentialStatus.LAPSED).update(
+        status=CredentialStatus.ACTIVE, valid_through=first_due(application.association, timezone.localdate())
+    )
+    record(
+        actor=actor, verb="endorsement.credential.reinstated", association=application.association, target=credential
+    )
+    credential.refresh_from_db()
+    return credential
 
 
 # --- Clarifications ---------------------------------------------------------------------------

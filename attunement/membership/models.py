@@ -10,6 +10,37 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class MembershipKind(models.TextChoices):
+    INDIVIDUAL = "individual", _("Individual")
+    STUDENT = "student", _("Student")
+    ORGANISATION = "organisation", _("Organisation")
+    AGENCY_GROUP = "agency_group", _("Agency staff group")
+
+
+class MembershipType(models.Model):
+    """What an association offers, at its price (a waiver or scholarship brings it to zero)."""
+
+    association = models.ForeignKey(
+        "associations.Association", on_delete=models.CASCADE, related_name="membership_types"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=MembershipKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    price = models.DecimalField(_("price"), max_digits=9, decimal_places=2)
+    counts_for_endorsement = models.BooleanField(
+        _("counts for Endorsement"),
+        default=True,
+        help_text=_("An organisational membership does not make a person a member."),
+    )
+    active = models.BooleanField(_("offered"), default=True)
+
+    class Meta:
+        ordering = ["association", "price", "name"]
+        constraints = [models.CheckConstraint(condition=models.Q(price__gte=0), name="membership_price_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.price})"
+
+
 class Term(models.Model):
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership_terms")
     association = models.ForeignKey(
@@ -18,6 +49,9 @@ class Term(models.Model):
     valid_from = models.DateField(_("valid from"))
     valid_through = models.DateField(_("valid through"))
     source = models.CharField(_("how"), max_length=100, help_text=_("Invoice number, or who recorded it."))
+    membership_type = models.ForeignKey(
+        MembershipType, on_delete=models.PROTECT, null=True, blank=True, related_name="terms"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

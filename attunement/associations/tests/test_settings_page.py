@@ -31,6 +31,8 @@ def policy_data(**overrides: Any) -> dict[str, Any]:
         "policy-application_window_days": "90",
         "policy-exam_approval_days": "365",
         "policy-exam_retake_wait_days": "365",
+        "policy-renewal_audit_percent": "10",
+        "policy-reminder_days": "[90, 30, 7, 0, -7]",
     }
     data.update(overrides)
     return data

@@ -47,6 +47,8 @@ def holder(ready: Any, personas: dict[str, Any], riverbend: Any) -> Any:
     )
     RSC.objects.create(portfolio=ready, provider_name="Lena", provider_category="IMHS", provider_since=date(2015, 1, 1), format="group",
                        start=today - timedelta(days=300), end=today - timedelta(days=20), hours=Decimal(12), verification=Verification.VERIFIED)  # fmt: skip
+    riverbend.policy.renewal_audit_percent = 0  # chosen per test where the audit matters
+    riverbend.policy.save(update_fields=["renewal_audit_percent"])
     Fee.objects.create(association=riverbend, kind="renewal", amount=Decimal("30.00"))
     Fee.objects.create(association=riverbend, kind="late", amount=Decimal("25.00"))
     return alex
@@ -153,3 +155,56 @@ def test_inactive_for_up_to_two_years_then_back(holder: Any, riverbend: Any, per
     actions.change_status(actor=personas["coordinator"], credential=credential, status=CredentialStatus.EMERITUS)
     with pytest.raises(actions.ActionRefused):
         actions.reactivate(actor=personas["coordinator"], credential=credential)
+
+
+def test_an_audited_renewal_waits_for_staff_with_documentation(
+    holder: Any, riverbend: Any, personas: dict[str, Any]
+) -> None:
+    riverbend.policy.renewal_audit_percent = 100
+    riverbend.policy.save(update_fields=["renewal_audit_percent"])
+    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    assert renewal.audited is True
+    invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
+    record_payment(actor=personas["coordinator"], invoice=invoice, method="cheque", amount=invoice.total, reference="9")
+    renewal.refresh_from_db()
+    assert renewal.state == RenewalState.UNDER_REVIEW  # even with every entry verified
+    assert AuditEvent.objects.filter(verb="endorsement.renewal.audit_requested").count() == 1
+
+
+def test_reminder_days_must_be_whole_days(personas: dict[str, Any], client_for: Any) -> None:
+    from django.urls import reverse
+
+    from attunement.associations.tests.test_settings_page import policy_data
+
+    url = reverse("associations:settings", kwargs={"association_slug": "riverbend"})
+    response = client_for(personas["admin"]).post(url, policy_data(**{"policy-reminder_days": '["soon"]'}))
+    assert response.status_code == 400
+    assert "reminder_days" in response.context["policy"].errors
+
+
+def test_a_lapsed_member_is_reinstated_with_three_new_ratings(
+    ready: Any, personas: dict[str, Any], riverbend: Any
+) -> None:
+    from attunement.endorsement.models import Application, Outcome, State
+    from attunement.endorsement.tests.test_workflow import pay_all
+    from attunement.portfolios.models import Reference
+
+    alex = personas["applicant"]
+    lapsed_on = timezone.localdate() - timedelta(days=40)
+    credential = Credential.objects.create(person=alex, association=riverbend, category="IFS", since=date(2019, 1, 1),
+                                           valid_through=lapsed_on, status=CredentialStatus.LAPSED)  # fmt: skip
+    application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+    assert (application.state, application.reinstates) == (State.IN_PROGRESS, credential)  # no registration fee
+    Reference.objects.filter(portfolio=ready).update(
+        completed_at=timezone.now() - timedelta(days=60)
+    )  # before the lapse
+    with pytest.raises(ValidationError, match="three reference ratings completed since"):
+        actions.submit_application(actor=alex, application=application)
+    Reference.objects.filter(portfolio=ready).update(completed_at=timezone.now() - timedelta(days=2))
+    application = actions.submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
+    pay_all(application, personas["coordinator"])
+    application = actions.check_completeness(actor=personas["coordinator"], application=application, complete=True)
+    actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.ENDORSE, basis="coordinator")
+    credential.refresh_from_db()
+    assert credential.status == CredentialStatus.ACTIVE
+    assert Credential.objects.filter(person=alex, category="IFS").count() == 1  # the same code comes back
