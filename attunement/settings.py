@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "attunement.portfolios",
     "attunement.payments",
     "attunement.membership",
+    "attunement.registry",
 ]
 
 MIDDLEWARE = [

@@ -70,6 +70,7 @@ def load_rule_set(*, actor: User | None, data: dict[str, Any]) -> tuple[RuleSetV
 from attunement.endorsement.renewal import (  # noqa: E402
     approve_renewal,
     change_status,
+    mark_reminder_bounced,
     reactivate,
     return_renewal,
     run_daily,
@@ -113,6 +114,7 @@ __all__ = [
     "decide",
     "issue_credential",
     "load_rule_set",
+    "mark_reminder_bounced",
     "new_sitting",
     "reactivate",
     "record_part1",

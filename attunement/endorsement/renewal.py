@@ -190,6 +190,15 @@ def return_renewal(*, actor: User, renewal: Renewal, note: str) -> None:
     )
 
 
+@transaction.atomic
+def mark_reminder_bounced(*, actor: User, reminder: Reminder) -> None:
+    """Staff record a bounce (from the mail provider's report) so the member can be reached another way."""
+    if not Reminder.objects.filter(pk=reminder.pk, bounced_at__isnull=True).update(bounced_at=timezone.now()):
+        raise ActionRefused(_("Already recorded as bounced."))
+    record(actor=actor, verb="endorsement.reminder.bounced", association=reminder.association, target=reminder.person,
+           data={"due": reminder.due.isoformat()})  # fmt: skip
+
+
 # --- Status changes ---------------------------------------------------------------------------
 
 

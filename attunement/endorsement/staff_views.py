@@ -458,6 +458,13 @@ def renewals(request: StaffRequest) -> HttpResponse:
     """Renewals waiting for staff (those not approved at once), and reminders with bounces."""
     from attunement.endorsement.models import Reminder, Renewal, RenewalState
 
+    if request.method == "POST" and request.POST.get("reminder", "").isdigit():
+        reminder = get_object_or_404(Reminder, association=request.association, pk=int(request.POST["reminder"]))
+        try:
+            actions.mark_reminder_bounced(actor=request.user, reminder=reminder)
+        except actions.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
     if request.method == "POST":
         renewal_obj = get_object_or_404(Renewal, association=request.association, public_id=request.POST.get("renewal"))
         try:

@@ -86,6 +86,12 @@ def record_payment(
     invoice = Invoice.objects.select_for_update(of=("self",)).select_related("association").get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.OPEN:
         raise ValidationError({"amount": _("This invoice is already settled.")})
+    if (
+        reference.strip()
+        and Payment.objects.filter(invoice=invoice, method=method, reference=reference.strip()).exists()
+    ):
+        # The same cheque (or gateway payment) recorded twice is one payment.
+        raise ValidationError({"reference": _("This payment is already recorded.")})
     method = PaymentMethod(method)
     if method in {PaymentMethod.WAIVER, PaymentMethod.SCHOLARSHIP} and not reason.strip():
         raise ValidationError({"reason": _("Say why the fee is waived.")})

@@ -85,6 +85,7 @@ TABLE: dict[str, Row] = {
         method="post",
     ),
     "associations:settings": Row(ADMINS, riverbend),
+    "registry:directory": Row(PUBLIC, riverbend),
     "portfolio:home": Row(SIGNED_IN),
     "portfolio:needs": Row(OWN_PORTFOLIO_PAGE),
     "portfolio:references": Row(OWN_PORTFOLIO_PAGE),

@@ -33,3 +33,24 @@ def test_staff_combine_invoices_into_one_for_an_agency_and_record_its_cheque(
     combined.refresh_from_db()
     assert combined.status == InvoiceStatus.PAID
     assert client.get(base, {"status": "void"}).status_code == 200
+
+
+def test_a_payment_recorded_twice_is_one_payment(riverbend: Any, personas: dict[str, Any], make_person: Any) -> None:
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from attunement.payments.actions import record_payment
+    from attunement.payments.models import Payment
+
+    person = make_person("twice@example.org")
+    invoice = issue_invoice(
+        actor=None, association=riverbend, billed_to=person, lines=[Line("membership", "Membership", Decimal("60.00"))]
+    )
+    record_payment(
+        actor=personas["coordinator"], invoice=invoice, method="cheque", amount=Decimal("30.00"), reference="1207"
+    )
+    with pytest.raises(ValidationError, match="already recorded"):
+        record_payment(
+            actor=personas["coordinator"], invoice=invoice, method="cheque", amount=Decimal("30.00"), reference="1207"
+        )
+    assert Payment.objects.filter(invoice=invoice).count() == 1
