@@ -10,11 +10,8 @@ from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association, AssociationPolicy, Role, StaffRole
 from attunement.audit.actions import record
+from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
-
-
-class ActionRefused(Exception):
-    """The action cannot be done as asked; the message is for the person who asked."""
 
 
 def _changes(obj: Any, fields: list[str], values: dict[str, Any]) -> dict[str, Any]:

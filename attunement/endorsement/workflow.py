@@ -38,16 +38,12 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
+from attunement.lib.errors import ActionRefused
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
 from attunement.people.models import User
 from attunement.portfolios.models import Education, Portfolio, Reference, ReferenceStatus, Verification
-
-
-class ActionRefused(Exception):
-    """The action cannot be done as asked; the message is for the person who asked."""
-
 
 # Seniority for "endorsed at the same category or higher" (the categories are not a ladder
 # for practice, but reviewing follows this order).

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.endorsement.rules import PortfolioError, parse_portfolio
+from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
 from attunement.portfolios.models import (
     RSC,
@@ -41,10 +42,6 @@ from attunement.portfolios.models import (
 
 REFERENCE_LINK_SALT = "attunement.portfolios.reference"
 REFERENCE_LINK_MAX_AGE = 60 * 60 * 24 * 60  # a rater has 60 days to answer
-
-
-class ActionRefused(Exception):
-    """The action cannot be done as asked; the message is for the person who asked."""
 
 
 @transaction.atomic
