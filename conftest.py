@@ -131,7 +131,9 @@ def personas(riverbend: Association, cascade: Association, make_person: Callable
 @pytest.fixture
 def client_for() -> Callable[[User | None], Client]:
     def make(user: User | None) -> Client:
-        client = Client()
+        # Pages in English unless a test switches: Alex prefers Spanish and would see it otherwise.
+        client = Client(headers={"Accept-Language": "en"})
+        client.cookies["django_language"] = "en"
         if user is not None:
             client.force_login(user)
         return client

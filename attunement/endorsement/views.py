@@ -33,6 +33,7 @@ from attunement.payments import actions as payment_actions
 from attunement.payments.gateways import gateway
 from attunement.payments.models import Invoice, InvoiceStatus
 from attunement.portfolios.models import Portfolio
+from attunement.portfolios.needs import LABELS
 from attunement.portfolios.selectors import judge
 
 # Audit verbs the applicant sees on their timeline (staff-only steps stay off it).
@@ -241,6 +242,9 @@ def renewal(request: SignedInRequest) -> HttpResponse:
         return redirect("application:renewal")
     held = held_credentials(request.user, association)
     reports = renewal_reports(request.user, association) if held else {}
+    for report in reports.values():
+        for requirement in report["requirements"]:
+            requirement["label"] = LABELS.get(requirement["id"], requirement["id"])
     return render(
         request,
         "endorsement/renewal.html",

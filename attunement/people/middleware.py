@@ -37,3 +37,23 @@ class StaffMFARequiredMiddleware:
                 )
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class PreferredLanguageMiddleware:
+    """A signed-in person sees their language for messages unless they picked another with the
+    language switcher (which sets the language cookie)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.conf import settings
+        from django.utils import translation
+
+        user = request.user
+        if user.is_authenticated and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            preferred = getattr(user, "preferred_language", "")
+            if preferred and preferred != translation.get_language():
+                translation.activate(preferred)
+                request.LANGUAGE_CODE = preferred
+        return self.get_response(request)

@@ -45,6 +45,7 @@ def current_code(user: Any) -> str:
 
 def signed_in(browser: Any, live_server: Any, user: Any, violations: list[str]) -> Any:
     context = browser.new_context(locale="en-US")
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page = context.new_page()
     page.on("console", lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None)
     page.goto(f"{live_server.url}/accounts/login/")

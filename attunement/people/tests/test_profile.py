@@ -65,3 +65,11 @@ def test_a_person_cannot_reach_anothers_profile(personas: dict[str, Any], client
     # There is no URL with a person's id: the profile page is always the signed-in person's own.
     response = client_for(personas["reviewer"]).get(URL)
     assert response.context["form"].instance == personas["reviewer"]
+
+
+def test_a_signed_in_person_sees_their_language_unless_they_switch(personas: dict[str, Any], client_for: Any) -> None:
+    client = client_for(personas["applicant"])  # prefers Spanish
+    del client.cookies["django_language"]
+    assert '<html lang="es"' in client.get(URL).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": URL})
+    assert '<html lang="en"' in client.get(URL).content.decode()
