@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from attunement.people.selectors import staff_status
@@ -47,13 +49,11 @@ class PreferredLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from django.conf import settings
-        from django.utils import translation
-
         user = request.user
         if user.is_authenticated and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             preferred = getattr(user, "preferred_language", "")
-            if preferred and preferred != translation.get_language():
+            known = {code for code, _name in settings.LANGUAGES}
+            if preferred in known and preferred != translation.get_language():
                 translation.activate(preferred)
                 request.LANGUAGE_CODE = preferred
         return self.get_response(request)
