@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "attunement.payments",
     "attunement.membership",
     "attunement.registry",
+    "attunement.workforce",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,72 @@
+"""``attunement workforce``: workforce check-in data (spec: workforce-checkin.md).
+
+``attunement workforce indicators FILE.csv [--year YEAR] [--json]`` computes the
+``attunement.indicators/1`` figures from an ``attunement.checkin/1`` file without a database.
+Exit 0 on success; 2 when the file is rejected, with every problem (row and column) on
+standard error and nothing on standard output.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from attunement.workforce.checkin import CheckinError, parse_text
+from attunement.workforce.indicators import compute, years
+
+
+class Command(BaseCommand):
+    help = "Workforce check-in data: compute indicators from an attunement.checkin/1 CSV file."
+    requires_system_checks: list[str] = []
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        indicators = commands.add_parser(
+            "indicators", help="Compute attunement.indicators/1 from a CSV file (no database needed)."
+        )
+        indicators.add_argument("file", metavar="FILE.csv")
+        indicators.add_argument("--year", type=int, help="Survey year (needed when the file holds several).")
+        indicators.add_argument("--json", action="store_true", help="Print JSON (the default is a readable listing).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "indicators":
+            self._indicators(options["file"], options["year"], options["json"])
+
+    def _indicators(self, file: str, year: int | None, as_json: bool) -> None:
+        try:
+            text = Path(file).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file", returncode=2) from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file}: not UTF-8 text", returncode=2) from None
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot be read ({exc.strerror})", returncode=2) from None
+        try:
+            responses = parse_text(text)
+        except CheckinError as exc:
+            for error in exc.errors:
+                self.stderr.write(f"{file}: {error}")
+            raise CommandError(
+                f"{file}: rejected, {len(exc.errors)} problem(s); nothing computed", returncode=2
+            ) from None
+        held = years(responses)
+        if year is None:
+            if len(held) > 1:
+                listed = ", ".join(str(each) for each in held)
+                raise CommandError(f"--year: the file holds the years {listed}; choose one", returncode=2)
+            if not held:
+                raise CommandError(f"{file}: the file holds no responses", returncode=2)
+            year = held[0]
+        elif year not in held:
+            raise CommandError(f"--year: the file holds no responses for {year}", returncode=2)
+        result = compute(responses, year)
+        if as_json:
+            self.stdout.write(json.dumps(result, indent=2, ensure_ascii=False))
+            return
+        for key, value in result.items():
+            shown = json.dumps(value, ensure_ascii=False) if isinstance(value, dict | list) else value
+            self.stdout.write(f"{key}: {'suppressed (fewer than 10)' if value is None else shown}")
