@@ -1,7 +1,9 @@
 """``attunement workforce``: workforce check-in data (spec: workforce-checkin.md).
 
 ``attunement workforce indicators FILE.csv [--year YEAR] [--json]`` computes the
-``attunement.indicators/1`` figures from an ``attunement.checkin/1`` file without a database.
+``attunement.indicators/1`` figures from an ``attunement.checkin/1`` file without a database;
+``attunement workforce import FILE.csv --association SLUG`` keeps the file's answers for the
+association's dashboards (all or nothing; the same respondent and year is replaced).
 Exit 0 on success; 2 when the file is rejected, with every problem (row and column) on
 standard error and nothing on standard output.
 """
@@ -10,7 +12,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -19,7 +21,7 @@ from attunement.workforce.indicators import compute, years
 
 
 class Command(BaseCommand):
-    help = "Workforce check-in data: compute indicators from an attunement.checkin/1 CSV file."
+    help = "Workforce check-in data: indicators from an attunement.checkin/1 CSV file, or its import."
     requires_system_checks: list[str] = []
     requires_migrations_checks = False
 
@@ -31,10 +33,52 @@ class Command(BaseCommand):
         indicators.add_argument("file", metavar="FILE.csv")
         indicators.add_argument("--year", type=int, help="Survey year (needed when the file holds several).")
         indicators.add_argument("--json", action="store_true", help="Print JSON (the default is a readable listing).")
+        importing = commands.add_parser(
+            "import", help="Import an attunement.checkin/1 CSV file into an association (all or nothing)."
+        )
+        importing.add_argument("file", metavar="FILE.csv")
+        importing.add_argument("--association", required=True, metavar="SLUG", help="The association's address name.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "indicators":
             self._indicators(options["file"], options["year"], options["json"])
+        elif options["action"] == "import":
+            self._import(options["file"], options["association"])
+
+    def _import(self, file: str, slug: str) -> None:
+        from attunement.associations.models import Association
+        from attunement.workforce.services import import_checkins
+
+        association = Association.objects.filter(slug=slug).first()
+        if association is None:
+            raise CommandError(f"--association: no association '{slug}'", returncode=2)
+        text = self._read(file)
+        try:
+            result = import_checkins(association, text, actor=None, file_name=Path(file).name)
+        except CheckinError as exc:
+            self._reject(file, exc)
+        listed = ", ".join(str(year) for year in result.years)
+        self.stdout.write(
+            f"{association.slug}: {result.rows} responses for {listed or 'no year'} "
+            f"({result.created} new, {result.replaced} replaced)"
+        )
+
+    def _read(self, file: str) -> str:
+        try:
+            return Path(file).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise CommandError(f"{file}: no such file", returncode=2) from None
+        except UnicodeDecodeError:
+            raise CommandError(f"{file}: not UTF-8 text", returncode=2) from None
+        except OSError as exc:
+            raise CommandError(f"{file}: cannot be read ({exc.strerror})", returncode=2) from None
+
+    def _reject(self, file: str, exc: CheckinError) -> NoReturn:
+        for error in exc.errors:
+            self.stderr.write(f"{file}: {error}")
+        raise CommandError(
+            f"{file}: rejected, {len(exc.errors)} problem(s); nothing imported or computed", returncode=2
+        )
 
     def _indicators(self, file: str, year: int | None, as_json: bool) -> None:
         try:
