@@ -37,6 +37,7 @@ urlpatterns = [
     path("<slug:association_slug>/staff/invoices/", include("attunement.payments.urls")),
     path("<slug:association_slug>/staff/", include("attunement.endorsement.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
+    path("<slug:association_slug>/staff/workforce/", include("attunement.workforce.urls")),
     path("<slug:association_slug>/directory/", include("attunement.registry.urls")),
     path("<slug:association_slug>/", include("attunement.associations.urls")),
 ]

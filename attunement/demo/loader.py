@@ -133,7 +133,7 @@ PERSONAS = [
         "en",
         "riverbend",
         (Role.ANALYST,),
-        "state agency analyst (aggregates only)",
+        "state agency analyst: Staff > Workforce indicators (aggregates only)",
     ),
     Persona(
         "applicant",
@@ -609,6 +609,22 @@ def _renewing(demo: Demo) -> None:
                                   status=CredentialStatus.INACTIVE, inactive_until=today + timedelta(days=200))  # fmt: skip
 
 
+def _workforce(demo: Demo) -> None:
+    """Riverbend's workforce survey (2019, 875 respondents) and a later check-in year (2025,
+    420): the analyst's indicators page shows the seed survey's kind of figures."""
+    from attunement.demo.survey import survey
+    from attunement.workforce.models import CheckinResponse
+    from attunement.workforce.services import import_checkins
+
+    riverbend = demo.associations["riverbend"]
+    shapes = {2019: (875, 0.58, 0.045, 0.708), 2025: (420, 0.66, 0.09, 0.76)}
+    for year, (respondents, trained, endorsed, rs) in shapes.items():
+        if CheckinResponse.objects.filter(association=riverbend, year=year).exists():
+            continue
+        text = survey(random.Random(f"{SEED}-{year}"), year, respondents, trained=trained, endorsed=endorsed, rs=rs)
+        import_checkins(riverbend, text, actor=demo.operator, file_name=f"riverbend-workforce-{year}.csv")
+
+
 PARTS: list[Callable[[Demo], None]] = [
     _operator,
     _associations,
@@ -619,6 +635,7 @@ PARTS: list[Callable[[Demo], None]] = [
     _applicant_portfolio,
     _applying,
     _renewing,
+    _workforce,
 ]
 
 

@@ -34,6 +34,9 @@ OWN_PORTFOLIO_PAGE = statuses(302, applicant=200)
 OWN_ENTRY = statuses(404, anonymous=302, applicant=200)
 OWN_ENTRY_POST = statuses(404, anonymous=302, applicant=302)
 REVIEWERS = statuses(403, anonymous=302, applicant=404, outsider=404, operator=404, reviewer=200)
+ANALYSTS = statuses(
+    403, anonymous=302, applicant=404, outsider=404, operator=404, analyst=200, coordinator=200, admin=200
+)
 PORTFOLIO_STAFF = statuses(
     403, anonymous=302, applicant=404, outsider=404, operator=404, coordinator=200, admin=200, reviewer=200
 )
@@ -86,6 +89,7 @@ TABLE: dict[str, Row] = {
     ),
     "associations:settings": Row(ADMINS, riverbend),
     "registry:directory": Row(PUBLIC, riverbend),
+    "workforce:indicators": Row(ANALYSTS, riverbend),
     "portfolio:home": Row(SIGNED_IN),
     "portfolio:needs": Row(OWN_PORTFOLIO_PAGE),
     "portfolio:references": Row(OWN_PORTFOLIO_PAGE),

@@ -1,0 +1,72 @@
+"""The workforce indicators page: aggregates only, small cells suppressed, fixed query count."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from attunement.associations.models import Association
+from attunement.audit.models import AuditEvent
+from attunement.lib.testing import assert_constant_queries
+from attunement.workforce.services import import_checkins
+from attunement.workforce.tests.test_indicators import _csv, _rows
+
+pytestmark = pytest.mark.django_db
+URL = reverse("workforce:indicators", kwargs={"association_slug": "riverbend"})
+
+
+def test_the_analyst_sees_figures_and_never_a_respondent(
+    personas: dict[str, Any], riverbend: Association, cascade: Association, client_for: Any
+) -> None:
+    import_checkins(riverbend, _csv(_rows()), actor=None)
+    other = [{**row, "respondent_id": f"cascade-{row['respondent_id']}", "year": "2024"} for row in _rows()]
+    import_checkins(cascade, _csv(other), actor=None)
+    page = client_for(personas["analyst"]).get(URL).content.decode()
+    assert "<td>43.8</td>" in page  # specialised training, 7 of 16
+    assert "<td>6.3</td>" in page  # endorsed, 1 of 16
+    assert "r01" not in page
+    assert "2024" not in page  # Cascade's year is not Riverbend's
+    # region south has 5 respondents: suppressed, not shown as a number
+    south = page[page.index('<th scope="row">south</th>') :].split("</tr>")[0]
+    assert south.count("suppressed") == 3
+
+
+def test_year_choice_and_csv_export(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
+    rows = _rows()
+    import_checkins(riverbend, _csv(rows), actor=None)
+    later = [{**row, "year": "2024", "endorsed": "yes"} for row in rows[:10]]
+    import_checkins(riverbend, _csv(later), actor=None)
+    client = client_for(personas["coordinator"])
+    assert "<td>100.0</td>" in client.get(URL).content.decode()  # newest year first: all 10 endorsed
+    assert "<td>6.3</td>" in client.get(URL, {"year": "2019"}).content.decode()
+    assert "<td>100.0</td>" in client.get(URL, {"year": "nonsense"}).content.decode()
+    response = client.get(URL, {"year": "2019", "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    table = list(csv.reader(io.StringIO(response.content.decode())))
+    assert table[0] == ["indicator", "key", "value"]
+    assert ["pct_endorsed", "", "6.3"] in table
+    assert ["region_respondents", "south", "suppressed"] in table
+    assert ["desired_topics_ranked", "1", "assessment"] in table
+    assert AuditEvent.objects.filter(verb="workforce.indicators_exported", association=riverbend).count() == 1
+
+
+def test_nothing_imported_says_how(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
+    page = client_for(personas["admin"]).get(URL).content.decode()
+    assert "No check-in answers yet" in page
+
+
+def test_the_page_costs_the_same_with_20_and_200_respondents(
+    personas: dict[str, Any], riverbend: Association, client_for: Any
+) -> None:
+    client = client_for(personas["analyst"])
+
+    def grow(n: int) -> None:
+        rows = [{**row, "respondent_id": f"{row['respondent_id']}-{k}"} for k in range(n // 20) for row in _rows()]
+        import_checkins(riverbend, _csv(rows), actor=None)
+
+    # session, user, staff status, association+policy, viewer's roles, the years held, the year's rows
+    assert assert_constant_queries(grow, lambda: client.get(URL), sizes=(20, 200)) == 7
