@@ -85,6 +85,31 @@ COLUMNS = (
 )
 REQUIRED = ("respondent_id", "year", "role")
 
+
+def _values(values: frozenset[str]) -> str:
+    return " ".join(f"`{value}`" for value in sorted(values))
+
+
+CODEBOOK: tuple[tuple[str, str, str], ...] = (
+    ("respondent_id", "text, required", "unique within a year; re-importing the same id and year replaces the row"),
+    ("year", "integer, required", "survey year"),
+    ("role", "required", _values(ROLES)),
+    ("service_level", "optional", _values(SERVICE_LEVELS)),
+    ("region", "optional", "free text code (county, region)"),
+    ("race_ethnicity", "multi, optional", _values(RACES)),
+    ("languages", "multi, optional", "ISO 639-1 codes"),
+    ("specialized_training_foundations", "yes/no, optional", "specialised training in an IECMH foundation area"),
+    ("ebt_trained", "multi, optional", _values(EBT_MODELS) + " (`none`: answered, trained in no model)"),
+    ("endorsed", "yes/no, optional", "holds IMH-E or ECMH-E"),
+    ("received_rs", "yes/no, optional", "has received reflective supervision"),
+    ("barriers", "multi, optional", _values(BARRIERS)),
+    ("desired_topics", "multi, optional", _values(TOPICS)),
+    ("paid_hours_week", "number, optional", "paid hours a week (0 to 168)"),
+    ("worked_hours_week", "number, optional", "hours worked a week (0 to 168)"),
+    ("annual_salary", "number, optional", "annual salary"),
+    ("caseload", "integer, optional", "current caseload"),
+)
+
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
 _MULTI = {
     "race_ethnicity": RACES,

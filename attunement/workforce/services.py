@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -11,7 +13,7 @@ from django.db import transaction
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.people.models import User
-from attunement.workforce.checkin import Response, parse_text
+from attunement.workforce.checkin import CODEBOOK, COLUMNS, FORMAT, Response, parse_text
 from attunement.workforce.indicators import compute
 from attunement.workforce.models import CheckinResponse
 
@@ -97,6 +99,47 @@ def import_checkins(association: Association, text: str, *, actor: User | None, 
             data={"file": file_name, "rows": len(responses), "replaced": replaced, "years": list(years)},
         )
     return ImportResult(rows=len(responses), created=len(responses) - replaced, replaced=replaced, years=years)
+
+
+def export_checkins(association: Association, year: int | None = None) -> str:
+    """The association's answers as an ``attunement.checkin/1`` file (importable as is)."""
+    rows = CheckinResponse.objects.filter(association=association).order_by("year", "respondent_id")
+    if year is not None:
+        rows = rows.filter(year=year)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for row in rows.iterator(chunk_size=BATCH):
+        writer.writerow([_cell(getattr(row, column)) for column in COLUMNS])
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ";".join(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def codebook() -> str:
+    """The columns, their types and allowed values, as Markdown to send with an export."""
+    lines = [
+        f"# {FORMAT} codebook",
+        "",
+        "One row per respondent per year; UTF-8; a blank cell means not answered; several values in one",
+        "cell are separated by `;`. Respondent ids are the survey's own; rows hold no names.",
+        "",
+        "| column | type | values |",
+        "|---|---|---|",
+    ]
+    for column, kind, values in CODEBOOK:
+        lines.append(f"| `{column}` | {kind} | {values} |")
+    return "\n".join(lines) + "\n"
 
 
 def responses_for(association: Association, year: int) -> Sequence[Response]:

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from attunement.associations.models import Association
 from attunement.audit.models import AuditEvent
 from attunement.lib.testing import pin_queries
-from attunement.workforce.checkin import CheckinError, parse_text
+from attunement.workforce.checkin import CODEBOOK, COLUMNS, CheckinError, parse_text
 from attunement.workforce.indicators import compute
 from attunement.workforce.models import CheckinResponse
 from attunement.workforce.services import import_checkins, indicators_for
@@ -83,3 +83,27 @@ def test_import_command(riverbend: Association, tmp_path: Path, capsys: pytest.C
         call_command("workforce", "import", str(path), "--association", "riverbend")
     assert "row 2, column 'role'" in capsys.readouterr().err
     assert CheckinResponse.objects.count() == 20
+
+
+def test_export_round_trips_and_ships_a_codebook(
+    riverbend: Association, cascade: Association, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = _rows()
+    rows[0]["paid_hours_week"] = "37.5"
+    import_checkins(riverbend, _csv(rows), actor=None)
+    output, book = tmp_path / "out.csv", tmp_path / "codebook.md"
+    call_command("workforce", "export", "--association", "riverbend", "--output", str(output), "--codebook", str(book))
+    exported = output.read_text(encoding="utf-8")
+    assert exported.splitlines()[0] == ",".join(COLUMNS)
+    assert len(exported.splitlines()) == 21
+    import_checkins(cascade, exported, actor=None)  # the export imports as is ...
+    assert indicators_for(cascade, 2019) == indicators_for(riverbend, 2019)  # ... with the same figures
+    assert CheckinResponse.objects.get(association=cascade, respondent_id="r01").paid_hours_week == 37.5
+    text = book.read_text(encoding="utf-8")
+    assert all(f"| `{column}` |" in text for column in COLUMNS)
+    call_command("workforce", "export", "--association", "riverbend", "--year", "2020")
+    assert capsys.readouterr().out == ",".join(COLUMNS) + "\n"
+
+
+def test_the_codebook_describes_every_column_in_order() -> None:
+    assert tuple(column for column, _kind, _values in CODEBOOK) == COLUMNS

@@ -38,20 +38,48 @@ class Command(BaseCommand):
         )
         importing.add_argument("file", metavar="FILE.csv")
         importing.add_argument("--association", required=True, metavar="SLUG", help="The association's address name.")
+        exporting = commands.add_parser(
+            "export", help="Write an association's answers as an attunement.checkin/1 CSV file, with a codebook."
+        )
+        exporting.add_argument("--association", required=True, metavar="SLUG", help="The association's address name.")
+        exporting.add_argument("--year", type=int, help="Only this year (default: every year).")
+        exporting.add_argument("--output", metavar="FILE.csv", help="Write here instead of standard output.")
+        exporting.add_argument("--codebook", metavar="FILE.md", help="Also write the codebook (Markdown) here.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "indicators":
             self._indicators(options["file"], options["year"], options["json"])
         elif options["action"] == "import":
             self._import(options["file"], options["association"])
+        elif options["action"] == "export":
+            self._export(options["association"], options["year"], options["output"], options["codebook"])
 
-    def _import(self, file: str, slug: str) -> None:
+    def _association(self, slug: str) -> Any:
         from attunement.associations.models import Association
-        from attunement.workforce.services import import_checkins
 
         association = Association.objects.filter(slug=slug).first()
         if association is None:
             raise CommandError(f"--association: no association '{slug}'", returncode=2)
+        return association
+
+    def _export(self, slug: str, year: int | None, output: str | None, codebook_path: str | None) -> None:
+        from attunement.workforce.services import codebook, export_checkins
+
+        text = export_checkins(self._association(slug), year)
+        try:
+            if output:
+                Path(output).write_text(text, encoding="utf-8")
+            if codebook_path:
+                Path(codebook_path).write_text(codebook(), encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"{exc.filename}: cannot be written ({exc.strerror})", returncode=2) from None
+        if not output:
+            self.stdout.write(text, ending="")
+
+    def _import(self, file: str, slug: str) -> None:
+        from attunement.workforce.services import import_checkins
+
+        association = self._association(slug)
         text = self._read(file)
         try:
             result = import_checkins(association, text, actor=None, file_name=Path(file).name)
