@@ -16,6 +16,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.test.utils import override_settings
+from django.utils import translation
 from PIL import Image
 
 from attunement.associations import actions as association_actions
@@ -50,6 +51,14 @@ def _fast_password_hasher() -> Iterator[None]:
     # Argon2 costs about half a second of CPU per hash; the suite does not need it.
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _language_reset_after_each_test() -> Iterator[None]:
+    # A request activates its language in the thread and leaves it there (as Django does);
+    # a later test in the same worker must not inherit a Spanish page's language.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

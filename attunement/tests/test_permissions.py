@@ -90,6 +90,7 @@ TABLE: dict[str, Row] = {
     "associations:settings": Row(ADMINS, riverbend),
     "registry:directory": Row(PUBLIC, riverbend),
     "workforce:indicators": Row(ANALYSTS, riverbend),
+    "workforce:import": Row({**ANALYSTS, ANL: 403, COORD: 302, ADM: 302}, riverbend, method="post"),
     "portfolio:home": Row(SIGNED_IN),
     "portfolio:needs": Row(OWN_PORTFOLIO_PAGE),
     "portfolio:references": Row(OWN_PORTFOLIO_PAGE),

@@ -1,6 +1,6 @@
 """The ``attunement.checkin/1`` CSV (spec: workforce-checkin.md): parsing and validation.
 
-Pure Python, no database. A file is accepted whole or not at all: every problem is reported
+No database (Django is used only to translate the messages). A file is accepted whole or not at all: every problem is reported
 with its row (numbered as in a spreadsheet, the header being row 1) and its column.
 """
 
@@ -12,6 +12,8 @@ import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 FORMAT = "attunement.checkin/1"
 
@@ -158,22 +160,24 @@ def parse_text(text: str) -> list[Response]:
     try:
         header = next(reader)
     except StopIteration:
-        raise CheckinError(["row 1: the file is empty; it needs a header row"]) from None
+        raise CheckinError([_("row 1: the file is empty; it needs a header row")]) from None
     except csv.Error as exc:
-        raise CheckinError([f"row 1: not readable as CSV ({exc})"]) from None
+        raise CheckinError([_("row 1: not readable as CSV (%(error)s)") % {"error": exc}]) from None
     header = [name.strip() for name in header]
     errors: list[str] = []
     for position, name in enumerate(header, start=1):
         if name not in COLUMNS:
-            errors.append(f"row 1, column {position} '{name}': unknown column")
+            errors.append(
+                _("row 1, column %(position)s '%(name)s': unknown column") % {"position": position, "name": name}
+            )
     seen: set[str] = set()
     for name in header:
         if name in seen and name in COLUMNS:
-            errors.append(f"row 1, column '{name}': appears twice")
+            errors.append(_("row 1, column '%(name)s': appears twice") % {"name": name})
         seen.add(name)
     for name in REQUIRED:
         if name not in header:
-            errors.append(f"row 1, column '{name}': required column is missing")
+            errors.append(_("row 1, column '%(name)s': required column is missing") % {"name": name})
     if errors:
         raise CheckinError(errors)
 
@@ -186,7 +190,10 @@ def parse_text(text: str) -> list[Response]:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
-                errors.append(f"row {row_number}: has {len(cells)} cells, the header has {len(header)}")
+                errors.append(
+                    _("row %(row)s: has %(cells)s cells, the header has %(header)s")
+                    % {"row": row_number, "cells": len(cells), "header": len(header)}
+                )
                 continue
             response = _parse_row(dict(zip(header, cells, strict=True)), row_number, errors)
             if response is None:
@@ -194,14 +201,14 @@ def parse_text(text: str) -> list[Response]:
             key = (response.year, response.respondent_id)
             if key in first_row:
                 errors.append(
-                    f"row {row_number}, column 'respondent_id': '{response.respondent_id}' already answered "
-                    f"for {response.year} in row {first_row[key]}"
+                    _("row %(row)s, column 'respondent_id': '%(id)s' already answered for %(year)s in row %(first)s")
+                    % {"row": row_number, "id": response.respondent_id, "year": response.year, "first": first_row[key]}
                 )
                 continue
             first_row[key] = row_number
             responses.append(response)
     except csv.Error as exc:
-        errors.append(f"row {row_number + 1}: not readable as CSV ({exc})")
+        errors.append(_("row %(row)s: not readable as CSV (%(error)s)") % {"row": row_number + 1, "error": exc})
     if errors:
         raise CheckinError(errors)
     return responses
@@ -211,32 +218,34 @@ def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response 
     before = len(errors)
 
     def fail(column: str, message: str) -> None:
-        errors.append(f"row {number}, column '{column}': {message}")
+        errors.append(
+            _("row %(row)s, column '%(column)s': %(problem)s") % {"row": number, "column": column, "problem": message}
+        )
 
     values: dict[str, object] = {}
     respondent = row.get("respondent_id", "").strip()
     if not respondent:
-        fail("respondent_id", "required")
+        fail("respondent_id", _("required"))
     values["respondent_id"] = respondent
 
     year_text = row.get("year", "").strip()
     if not year_text:
-        fail("year", "required")
+        fail("year", _("required"))
     elif not re.fullmatch(r"\d{4}", year_text):
-        fail("year", f"'{year_text}' is not a four-digit year")
+        fail("year", _("'%(value)s' is not a four-digit year") % {"value": year_text})
     else:
         values["year"] = int(year_text)
 
     role = row.get("role", "").strip()
     if not role:
-        fail("role", "required")
+        fail("role", _("required"))
     elif role not in ROLES:
-        fail("role", f"unknown value '{role}' (expected one of {_listing(ROLES)})")
+        fail("role", _unknown(role, ROLES))
     values["role"] = role
 
     service_level = row.get("service_level", "").strip()
     if service_level and service_level not in SERVICE_LEVELS:
-        fail("service_level", f"unknown value '{service_level}' (expected one of {_listing(SERVICE_LEVELS)})")
+        fail("service_level", _unknown(service_level, SERVICE_LEVELS))
     values["service_level"] = service_level or None
     values["region"] = row.get("region", "").strip() or None
 
@@ -244,21 +253,25 @@ def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response 
         items = _split(row.get(column, ""))
         unknown = sorted(items - allowed)
         if unknown:
-            fail(column, f"unknown value {_quoted(unknown)} (expected any of {_listing(allowed)})")
+            fail(
+                column,
+                _("unknown value %(values)s (expected any of %(allowed)s)")
+                % {"values": _quoted(unknown), "allowed": _listing(allowed)},
+            )
         if column == "ebt_trained" and "none" in items and len(items) > 1:
-            fail(column, "'none' cannot be listed together with a model")
+            fail(column, _("'none' cannot be listed together with a model"))
         values[column] = frozenset(items) if items else None
 
     languages = _split(row.get("languages", ""))
     wrong = sorted(code for code in languages if not _LANGUAGE.match(code))
     if wrong:
-        fail("languages", f"{_quoted(wrong)} is not a two-letter ISO 639-1 code")
+        fail("languages", _("%(values)s is not a two-letter ISO 639-1 code") % {"values": _quoted(wrong)})
     values["languages"] = frozenset(languages) if languages else None
 
     for column in _YES_NO:
         text = row.get(column, "").strip().lower()
         if text and text not in ("yes", "no"):
-            fail(column, f"'{row[column].strip()}' is not yes or no")
+            fail(column, _("'%(value)s' is not yes or no") % {"value": row[column].strip()})
         values[column] = None if not text else text == "yes"
 
     for column in _NUMBERS:
@@ -269,24 +282,28 @@ def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response 
         try:
             number_value = float(text)
         except ValueError:
-            fail(column, f"'{text}' is not a number")
+            fail(column, _("'%(value)s' is not a number") % {"value": text})
             continue
         if not math.isfinite(number_value) or number_value < 0:
-            fail(column, f"'{text}' must be a number of zero or more")
+            fail(column, _("'%(value)s' must be a number of zero or more") % {"value": text})
             continue
         if column.endswith("_hours_week") and number_value > 168:
-            fail(column, f"'{text}' is more hours than a week holds")
+            fail(column, _("'%(value)s' is more hours than a week holds") % {"value": text})
             continue
         values[column] = number_value
 
     caseload = row.get("caseload", "").strip()
     if caseload and not caseload.isdigit():
-        fail("caseload", f"'{caseload}' is not a whole number of zero or more")
+        fail("caseload", _("'%(value)s' is not a whole number of zero or more") % {"value": caseload})
     values["caseload"] = int(caseload) if caseload.isdigit() else None
 
     if len(errors) > before:
         return None
     return Response(**values)  # type: ignore[arg-type]
+
+
+def _unknown(value: str, allowed: frozenset[str]) -> str:
+    return _("unknown value '%(value)s' (expected one of %(allowed)s)") % {"value": value, "allowed": _listing(allowed)}
 
 
 def _split(cell: str) -> set[str]:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
-from attunement.associations.access import staff_required
+from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.audit.actions import record
 from attunement.lib.http import StaffRequest
+from attunement.workforce.checkin import CheckinError
 from attunement.workforce.indicators import MIN_CELL
 from attunement.workforce.labels import (
     BARRIER_LABELS,
@@ -23,7 +27,10 @@ from attunement.workforce.labels import (
     WORKED_BEYOND_PAID,
 )
 from attunement.workforce.models import CheckinResponse
-from attunement.workforce.services import indicators_for
+from attunement.workforce.services import import_checkins, indicators_for
+
+MAX_UPLOAD = 10 * 1024 * 1024  # about 40,000 rows
+SHOWN_ERRORS = 50
 
 
 def _rows(figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
@@ -99,3 +106,45 @@ def indicators(request: StaffRequest) -> HttpResponse:
             "regions": list(figures["by_region"].items()),
         }
     return render(request, "workforce/indicators.html", context)
+
+
+@coordinator_required
+@require_POST
+def import_file(request: StaffRequest) -> HttpResponse:
+    """An ``attunement.checkin/1`` file uploaded by staff: every row or none."""
+    back = redirect("workforce:indicators", association_slug=request.association.slug)
+    upload = request.FILES.get("checkins")
+    if upload is None:
+        messages.error(request, _("Choose a CSV file."))
+        return back
+    if upload.size is not None and upload.size > MAX_UPLOAD:
+        messages.error(request, _("The file is larger than 10 MB; import it with the command line instead."))
+        return back
+    try:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError:
+        messages.error(request, _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))
+        return back
+    try:
+        result = import_checkins(request.association, text, actor=request.user, file_name=upload.name or "")
+    except CheckinError as exc:
+        messages.error(
+            request,
+            ngettext(
+                "Nothing was imported: the file has %(count)s problem.",
+                "Nothing was imported: the file has %(count)s problems.",
+                len(exc.errors),
+            )
+            % {"count": len(exc.errors)},
+        )
+        for error in exc.errors[:SHOWN_ERRORS]:
+            messages.error(request, error)
+        if len(exc.errors) > SHOWN_ERRORS:
+            messages.error(request, _("… and %(count)s more.") % {"count": len(exc.errors) - SHOWN_ERRORS})
+        return back
+    messages.success(
+        request,
+        _("Imported %(rows)s answers (%(created)s new, %(replaced)s replaced).")
+        % {"rows": result.rows, "created": result.created, "replaced": result.replaced},
+    )
+    return back

@@ -7,11 +7,13 @@ import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from attunement.associations.models import Association
 from attunement.audit.models import AuditEvent
 from attunement.lib.testing import assert_constant_queries
+from attunement.workforce.models import CheckinResponse
 from attunement.workforce.services import import_checkins
 from attunement.workforce.tests.test_indicators import _csv, _rows
 
@@ -56,7 +58,7 @@ def test_year_choice_and_csv_export(personas: dict[str, Any], riverbend: Associa
 
 def test_nothing_imported_says_how(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
     page = client_for(personas["admin"]).get(URL).content.decode()
-    assert "No check-in answers yet" in page
+    assert "No check-in answers yet." in page
 
 
 def test_the_page_costs_the_same_with_20_and_200_respondents(
@@ -70,3 +72,46 @@ def test_the_page_costs_the_same_with_20_and_200_respondents(
 
     # session, user, staff status, association+policy, viewer's roles, the years held, the year's rows
     assert assert_constant_queries(grow, lambda: client.get(URL), sizes=(20, 200)) == 7
+
+
+IMPORT = reverse("workforce:import", kwargs={"association_slug": "riverbend"})
+
+
+def test_staff_upload_a_survey(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
+    client = client_for(personas["coordinator"])
+    upload = SimpleUploadedFile("survey.csv", _csv(_rows()).encode(), content_type="text/csv")
+    page = client.post(IMPORT, {"checkins": upload}, follow=True).content.decode()
+    assert "Imported 20 answers (20 new, 0 replaced)." in page
+    assert "<td>43.8</td>" in page
+    event = AuditEvent.objects.get(verb="workforce.checkins_imported")
+    assert event.actor == personas["coordinator"]
+
+
+def test_a_bad_upload_imports_nothing_and_names_every_problem(
+    personas: dict[str, Any], riverbend: Association, client_for: Any
+) -> None:
+    rows = _rows()
+    rows[3]["role"] = "wizard"
+    rows[4]["caseload"] = "many"
+    upload = SimpleUploadedFile("survey.csv", _csv(rows).encode(), content_type="text/csv")
+    page = client_for(personas["admin"]).post(IMPORT, {"checkins": upload}, follow=True).content.decode()
+    assert "Nothing was imported: the file has 2 problems." in page
+    assert "row 5, column &#x27;role&#x27;: unknown value &#x27;wizard&#x27;" in page
+    assert "row 6, column &#x27;caseload&#x27;" in page
+    assert not CheckinResponse.objects.exists()
+    latin1 = SimpleUploadedFile(
+        "survey.csv", "respondent_id,year,role,region\nx,2019,other,Peñasco\n".encode("latin-1")
+    )
+    page = client_for(personas["admin"]).post(IMPORT, {"checkins": latin1}, follow=True).content.decode()
+    assert "not UTF-8 text" in page
+
+
+def test_errors_in_spanish_for_a_spanish_speaker(
+    personas: dict[str, Any], riverbend: Association, client_for: Any
+) -> None:
+    client = client_for(personas["coordinator"])
+    client.cookies["django_language"] = "es"
+    upload = SimpleUploadedFile("survey.csv", b"respondent_id,year,role\nx,2019,wizard\n", content_type="text/csv")
+    page = client.post(IMPORT, {"checkins": upload}, follow=True).content.decode()
+    assert "No se importó nada" in page
+    assert "valor desconocido &#x27;wizard&#x27;" in page
