@@ -227,3 +227,42 @@ def daily_job() -> list[Figure]:
                 Figure(f"{label}: credentials lapsed", result.lapsed, "credentials"),
             ]
     return figures
+
+
+WORKFORCE_RESPONDENTS = (10_000, 100_000)
+
+
+@benchmark(
+    "workforce",
+    "workforce check-in import and the indicators page, computed per request from the rows (issue 9, first part)",
+)
+def workforce() -> list[Figure]:
+    import random
+    import time
+
+    from attunement.demo.survey import survey
+    from attunement.workforce.models import CheckinResponse
+    from attunement.workforce.services import import_checkins
+
+    client, association = _setup_staff()
+    figures: list[Figure] = []
+    for size in WORKFORCE_RESPONDENTS:
+        CheckinResponse.objects.filter(association=association).delete()  # type: ignore[misc]
+        text = survey(random.Random(size), 2019, size, trained=0.58, endorsed=0.045, rs=0.708)  # noqa: S311 — synthetic survey
+        for label in ("import", "re-import (all replaced)"):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                import_checkins(association, text, actor=None)  # type: ignore[arg-type]
+                elapsed = time.perf_counter() - started
+            figures += [
+                Figure(f"{label} of {size:,} rows: seconds", elapsed, "s"),
+                Figure(f"{label} of {size:,} rows: queries", len(queries), "queries"),
+            ]
+        page = time_calls(partial(client.get, "/bench/staff/workforce/"), repeat=10)
+        with CaptureQueriesContext(connection) as queries:
+            client.get("/bench/staff/workforce/")
+        figures += [
+            Figure(f"indicators page p50 at {size:,} respondents", page.median, "ms", f"p95 {page.p(95):.0f} ms"),
+            Figure(f"indicators page queries at {size:,} respondents", len(queries), "queries"),
+        ]
+    return figures

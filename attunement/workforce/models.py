@@ -74,3 +74,22 @@ class CheckinResponse(models.Model):
             annual_salary=self.annual_salary,
             caseload=self.caseload,
         )
+
+
+class IndicatorSnapshot(models.Model):
+    """The ``attunement.indicators/1`` figures of one association and year, recomputed in the
+    same transaction as every change to that year's answers: pages read this one row instead
+    of every answer, and are never stale."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="indicator_snapshots")
+    year = models.PositiveSmallIntegerField(_("year"))
+    figures = models.JSONField(_("figures"))
+    computed_at = models.DateTimeField(_("computed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("indicator snapshot")
+        verbose_name_plural = _("indicator snapshots")
+        constraints = [models.UniqueConstraint(fields=["association", "year"], name="workforce_one_snapshot_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.association_id} {self.year}"

@@ -15,7 +15,7 @@ from attunement.audit.actions import record
 from attunement.people.models import User
 from attunement.workforce.checkin import CODEBOOK, COLUMNS, FORMAT, Response, parse_text
 from attunement.workforce.indicators import compute
-from attunement.workforce.models import CheckinResponse
+from attunement.workforce.models import CheckinResponse, IndicatorSnapshot
 
 _FIELDS = (
     "source",
@@ -92,6 +92,7 @@ def import_checkins(association: Association, text: str, *, actor: User | None, 
             unique_fields=["association", "year", "respondent_id"],
             update_fields=[*_FIELDS, "updated_at"],
         )
+        refresh_indicators(association, years)
         record(
             actor=actor,
             verb="workforce.checkins_imported",
@@ -142,8 +143,36 @@ def codebook() -> str:
     return "\n".join(lines) + "\n"
 
 
+_LISTS = ("race_ethnicity", "languages", "ebt_trained", "barriers", "desired_topics")
+_TEXTS = ("service_level", "region")
+_LOADED = ("respondent_id", "year", *[field for field in _FIELDS if field != "source"])
+
+
 def responses_for(association: Association, year: int) -> Sequence[Response]:
-    return [row.as_response() for row in CheckinResponse.objects.filter(association=association, year=year)]
+    """The year's answers as plain values (no model instances: this reads every row)."""
+    rows = CheckinResponse.objects.filter(association=association, year=year).values_list(*_LOADED)
+    responses = []
+    for values in rows:
+        fields = dict(zip(_LOADED, values, strict=True))
+        for name in _LISTS:
+            fields[name] = frozenset(fields[name]) if fields[name] else None
+        for name in _TEXTS:
+            fields[name] = fields[name] or None
+        responses.append(Response(**fields))
+    return responses
+
+
+def refresh_indicators(association: Association, years: Sequence[int]) -> None:
+    """Recompute the stored figures of ``years`` (call inside the change's transaction)."""
+    IndicatorSnapshot.objects.bulk_create(
+        [
+            IndicatorSnapshot(association=association, year=year, figures=indicators_for(association, year))
+            for year in years
+        ],
+        update_conflicts=True,
+        unique_fields=["association", "year"],
+        update_fields=["figures", "computed_at"],
+    )
 
 
 def indicators_for(association: Association, year: int) -> dict[str, Any]:

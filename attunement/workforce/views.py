@@ -26,8 +26,8 @@ from attunement.workforce.labels import (
     TOPIC_LABELS,
     WORKED_BEYOND_PAID,
 )
-from attunement.workforce.models import CheckinResponse
-from attunement.workforce.services import import_checkins, indicators_for
+from attunement.workforce.models import IndicatorSnapshot
+from attunement.workforce.services import import_checkins
 
 MAX_UPLOAD = 10 * 1024 * 1024  # about 40,000 rows
 SHOWN_ERRORS = 50
@@ -56,11 +56,9 @@ def _rows(figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
 @staff_required(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
 def indicators(request: StaffRequest) -> HttpResponse:
     association = request.association
+    # Stored figures, recomputed with every import (services.refresh_indicators): two queries.
     years = list(
-        CheckinResponse.objects.filter(association=association)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
+        IndicatorSnapshot.objects.filter(association=association).order_by("-year").values_list("year", flat=True)
     )
     try:
         year = int(request.GET.get("year", ""))
@@ -68,7 +66,11 @@ def indicators(request: StaffRequest) -> HttpResponse:
         year = years[0] if years else 0
     if year not in years:
         year = years[0] if years else 0
-    figures = indicators_for(association, year) if years else None
+    figures = (
+        IndicatorSnapshot.objects.filter(association=association, year=year).values_list("figures", flat=True).first()
+        if years
+        else None
+    )
     if figures is not None and request.GET.get("format") == "csv":
         record(actor=request.user, verb="workforce.indicators_exported", association=association, data={"year": year})
         response = HttpResponse(content_type="text/csv; charset=utf-8")

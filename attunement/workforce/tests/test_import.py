@@ -13,7 +13,7 @@ from attunement.audit.models import AuditEvent
 from attunement.lib.testing import pin_queries
 from attunement.workforce.checkin import CODEBOOK, COLUMNS, CheckinError, parse_text
 from attunement.workforce.indicators import compute
-from attunement.workforce.models import CheckinResponse
+from attunement.workforce.models import CheckinResponse, IndicatorSnapshot
 from attunement.workforce.services import import_checkins, indicators_for
 from attunement.workforce.tests.test_indicators import _csv, _rows
 
@@ -26,6 +26,8 @@ def test_import_keeps_every_answer_and_the_figures_match_the_file(riverbend: Ass
     assert (result.rows, result.created, result.replaced, result.years) == (20, 20, 0, (2019,))
     assert CheckinResponse.objects.filter(association=riverbend).count() == 20
     assert indicators_for(riverbend, 2019) == compute(parse_text(text), 2019)
+    # the stored figures the pages read are recomputed in the import's transaction
+    assert IndicatorSnapshot.objects.get(association=riverbend, year=2019).figures == compute(parse_text(text), 2019)
     event = AuditEvent.objects.get(verb="workforce.checkins_imported")
     assert event.association == riverbend
     assert event.data == {"file": "survey.csv", "rows": 20, "replaced": 0, "years": [2019]}
@@ -45,6 +47,7 @@ def test_reimporting_replaces_the_same_respondent_and_year(riverbend: Associatio
     assert first.endorsed is False
     assert first.barriers == ["language"]
     assert indicators_for(riverbend, 2019)["pct_endorsed"] == 0.0
+    assert IndicatorSnapshot.objects.get(association=riverbend, year=2019).figures["pct_endorsed"] == 0.0
     assert CheckinResponse.objects.filter(association=cascade).count() == 3
     assert CheckinResponse.objects.get(association=cascade, respondent_id="r01").endorsed is True
 
@@ -58,13 +61,15 @@ def test_a_bad_file_changes_nothing(riverbend: Association) -> None:
     with pytest.raises(CheckinError, match="row 21, column 'annual_salary'"):
         import_checkins(riverbend, _csv(rows), actor=None)
     assert list(CheckinResponse.objects.order_by("pk").values()) == before
+    assert IndicatorSnapshot.objects.get().figures["pct_received_rs"] == 70.0  # unchanged
     assert AuditEvent.objects.filter(verb="workforce.checkins_imported").count() == 1
 
 
 def test_import_is_a_fixed_number_of_queries(riverbend: Association) -> None:
     rows = [{**row, "respondent_id": f"{row['respondent_id']}-{n}"} for n in range(50) for row in _rows()]
-    # savepoint, existing keys, one INSERT … ON CONFLICT per 2,000 rows, the audit event, release
-    with pin_queries(5):
+    # savepoint, existing keys, one INSERT … ON CONFLICT per 2,000 rows, the year's rows read
+    # back for the figures, one INSERT … ON CONFLICT of the figures, the audit event, release
+    with pin_queries(7):
         import_checkins(riverbend, _csv(rows), actor=None)
     assert CheckinResponse.objects.count() == 1_000
 
