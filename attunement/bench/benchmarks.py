@@ -234,7 +234,7 @@ WORKFORCE_RESPONDENTS = (10_000, 100_000)
 
 @benchmark(
     "workforce",
-    "workforce check-in import and the indicators page, computed per request from the rows (issue 9, first part)",
+    "workforce check-in import (figures recomputed in the same transaction) and the indicators page (issue 9)",
 )
 def workforce() -> list[Figure]:
     import random
