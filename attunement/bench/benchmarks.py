@@ -241,8 +241,8 @@ def workforce() -> list[Figure]:
     import time
 
     from attunement.demo.survey import survey
+    from attunement.workforce.actions import import_checkins
     from attunement.workforce.models import CheckinResponse
-    from attunement.workforce.services import import_checkins
 
     client, association = _setup_staff()
     figures: list[Figure] = []

@@ -613,8 +613,8 @@ def _workforce(demo: Demo) -> None:
     """Riverbend's workforce survey (2019, 875 respondents) and a later check-in year (2025,
     420): the analyst's indicators page shows the seed survey's kind of figures."""
     from attunement.demo.survey import survey
+    from attunement.workforce.actions import import_checkins
     from attunement.workforce.models import CheckinResponse
-    from attunement.workforce.services import import_checkins
 
     riverbend = demo.associations["riverbend"]
     shapes = {2019: (875, 0.58, 0.045, 0.708), 2025: (420, 0.66, 0.09, 0.76)}

@@ -11,6 +11,25 @@ from django.utils.translation import gettext_lazy as _
 from attunement.associations.models import Association
 from attunement.workforce.checkin import Response
 
+ANSWER_FIELDS = (
+    "source",
+    "role",
+    "service_level",
+    "region",
+    "race_ethnicity",
+    "languages",
+    "specialized_training_foundations",
+    "ebt_trained",
+    "endorsed",
+    "received_rs",
+    "barriers",
+    "desired_topics",
+    "paid_hours_week",
+    "worked_hours_week",
+    "annual_salary",
+    "caseload",
+)
+
 
 class CheckinResponse(models.Model):
     class Source(models.TextChoices):

@@ -16,6 +16,7 @@ from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.audit.actions import record
 from attunement.lib.http import StaffRequest
+from attunement.workforce.actions import import_checkins
 from attunement.workforce.checkin import CheckinError
 from attunement.workforce.indicators import MIN_CELL
 from attunement.workforce.labels import (
@@ -27,7 +28,6 @@ from attunement.workforce.labels import (
     WORKED_BEYOND_PAID,
 )
 from attunement.workforce.models import IndicatorSnapshot
-from attunement.workforce.services import import_checkins
 
 MAX_UPLOAD = 10 * 1024 * 1024  # about 40,000 rows
 SHOWN_ERRORS = 50
@@ -56,7 +56,7 @@ def _rows(figures: dict[str, Any]) -> list[tuple[str, str, Any]]:
 @staff_required(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
 def indicators(request: StaffRequest) -> HttpResponse:
     association = request.association
-    # Stored figures, recomputed with every import (services.refresh_indicators): two queries.
+    # Stored figures, recomputed with every import (actions.refresh_indicators): two queries.
     years = list(
         IndicatorSnapshot.objects.filter(association=association).order_by("-year").values_list("year", flat=True)
     )

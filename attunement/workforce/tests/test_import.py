@@ -11,10 +11,11 @@ from django.core.management.base import CommandError
 from attunement.associations.models import Association
 from attunement.audit.models import AuditEvent
 from attunement.lib.testing import pin_queries
+from attunement.workforce.actions import import_checkins
 from attunement.workforce.checkin import CODEBOOK, COLUMNS, CheckinError, parse_text
 from attunement.workforce.indicators import compute
 from attunement.workforce.models import CheckinResponse, IndicatorSnapshot
-from attunement.workforce.services import import_checkins, indicators_for
+from attunement.workforce.selectors import indicators_for
 from attunement.workforce.tests.test_indicators import _csv, _rows
 
 pytestmark = pytest.mark.django_db

@@ -13,8 +13,8 @@ from django.urls import reverse
 from attunement.associations.models import Association
 from attunement.audit.models import AuditEvent
 from attunement.lib.testing import assert_constant_queries
+from attunement.workforce.actions import import_checkins
 from attunement.workforce.models import CheckinResponse
-from attunement.workforce.services import import_checkins
 from attunement.workforce.tests.test_indicators import _csv, _rows
 
 pytestmark = pytest.mark.django_db

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         return association
 
     def _export(self, slug: str, year: int | None, output: str | None, codebook_path: str | None) -> None:
-        from attunement.workforce.services import codebook, export_checkins
+        from attunement.workforce.selectors import codebook, export_checkins
 
         text = export_checkins(self._association(slug), year)
         try:
@@ -77,7 +77,7 @@ class Command(BaseCommand):
             self.stdout.write(text, ending="")
 
     def _import(self, file: str, slug: str) -> None:
-        from attunement.workforce.services import import_checkins
+        from attunement.workforce.actions import import_checkins
 
         association = self._association(slug)
         text = self._read(file)
