@@ -9,26 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attunement.associations.models import Association
-from attunement.workforce.checkin import Response
+from attunement.workforce.checkin import COLUMNS
 
-ANSWER_FIELDS = (
-    "source",
-    "role",
-    "service_level",
-    "region",
-    "race_ethnicity",
-    "languages",
-    "specialized_training_foundations",
-    "ebt_trained",
-    "endorsed",
-    "received_rs",
-    "barriers",
-    "desired_topics",
-    "paid_hours_week",
-    "worked_hours_week",
-    "annual_salary",
-    "caseload",
-)
+# Every answer column of the format (the key columns aside) and where the answer came from.
+ANSWER_FIELDS = ("source", *[column for column in COLUMNS if column not in ("respondent_id", "year")])
 
 
 class CheckinResponse(models.Model):
@@ -69,30 +53,6 @@ class CheckinResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.respondent_id} ({self.year})"
-
-    def as_response(self) -> Response:
-        def members(value: list[str] | None) -> frozenset[str] | None:
-            return frozenset(value) if value else None
-
-        return Response(
-            respondent_id=self.respondent_id,
-            year=self.year,
-            role=self.role,
-            service_level=self.service_level or None,
-            region=self.region or None,
-            race_ethnicity=members(self.race_ethnicity),
-            languages=members(self.languages),
-            specialized_training_foundations=self.specialized_training_foundations,
-            ebt_trained=members(self.ebt_trained),
-            endorsed=self.endorsed,
-            received_rs=self.received_rs,
-            barriers=members(self.barriers),
-            desired_topics=members(self.desired_topics),
-            paid_hours_week=self.paid_hours_week,
-            worked_hours_week=self.worked_hours_week,
-            annual_salary=self.annual_salary,
-            caseload=self.caseload,
-        )
 
 
 class IndicatorSnapshot(models.Model):

@@ -10,7 +10,7 @@ from typing import Any
 from attunement.associations.models import Association
 from attunement.workforce.checkin import CODEBOOK, COLUMNS, FORMAT, Response
 from attunement.workforce.indicators import compute
-from attunement.workforce.models import ANSWER_FIELDS, CheckinResponse
+from attunement.workforce.models import CheckinResponse
 
 BATCH = 2_000
 
@@ -58,15 +58,14 @@ def codebook() -> str:
 
 _LISTS = ("race_ethnicity", "languages", "ebt_trained", "barriers", "desired_topics")
 _TEXTS = ("service_level", "region")
-_LOADED = ("respondent_id", "year", *[field for field in ANSWER_FIELDS if field != "source"])
 
 
 def responses_for(association: Association, year: int) -> Sequence[Response]:
     """The year's answers as plain values (no model instances: this reads every row)."""
-    rows = CheckinResponse.objects.filter(association=association, year=year).values_list(*_LOADED)
+    rows = CheckinResponse.objects.filter(association=association, year=year).values_list(*COLUMNS)
     responses = []
     for values in rows:
-        fields = dict(zip(_LOADED, values, strict=True))
+        fields = dict(zip(COLUMNS, values, strict=True))
         for name in _LISTS:
             fields[name] = frozenset(fields[name]) if fields[name] else None
         for name in _TEXTS:

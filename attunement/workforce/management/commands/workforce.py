@@ -109,22 +109,11 @@ class Command(BaseCommand):
         )
 
     def _indicators(self, file: str, year: int | None, as_json: bool) -> None:
-        try:
-            text = Path(file).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CommandError(f"{file}: no such file", returncode=2) from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file}: not UTF-8 text", returncode=2) from None
-        except OSError as exc:
-            raise CommandError(f"{file}: cannot be read ({exc.strerror})", returncode=2) from None
+        text = self._read(file)
         try:
             responses = parse_text(text)
         except CheckinError as exc:
-            for error in exc.errors:
-                self.stderr.write(f"{file}: {error}")
-            raise CommandError(
-                f"{file}: rejected, {len(exc.errors)} problem(s); nothing computed", returncode=2
-            ) from None
+            self._reject(file, exc)
         held = years(responses)
         if year is None:
             if len(held) > 1:
