@@ -60,12 +60,8 @@ def indicators(request: StaffRequest) -> HttpResponse:
     years = list(
         IndicatorSnapshot.objects.filter(association=association).order_by("-year").values_list("year", flat=True)
     )
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = years[0] if years else 0
-    if year not in years:
-        year = years[0] if years else 0
+    requested = request.GET.get("year", "")
+    year = int(requested) if requested.isdigit() and int(requested) in years else (years[0] if years else 0)
     figures = (
         IndicatorSnapshot.objects.filter(association=association, year=year).values_list("figures", flat=True).first()
         if years
