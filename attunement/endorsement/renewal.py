@@ -25,6 +25,7 @@ from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.audit.models import AuditEvent
 from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal, RenewalState
+from attunement.endorsement.signals import send_credentials_changed
 from attunement.endorsement.workflow import ActionRefused
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice
@@ -155,9 +156,10 @@ def approve_renewal(*, actor: User | None, renewal: Renewal, automatic: bool = F
         raise ActionRefused(_("This renewal was already decided."))
     next_due = due_in(renewal.association, renewal.due.year + 1)
     # Every category held, renewed together by the one renewal.
-    Credential.objects.filter(person=renewal.person, association=renewal.association, status__in=HELD).update(
-        valid_through=next_due
-    )
+    held = Credential.objects.filter(person=renewal.person, association=renewal.association, status__in=HELD)
+    renewed_ids = list(held.values_list("pk", flat=True))
+    held.update(valid_through=next_due)
+    send_credentials_changed(renewal.association, "renewed", renewed_ids)
     record(actor=actor, verb="endorsement.renewal.renewed", association=renewal.association, target=renewal,
            data={"automatic": automatic, "valid_through": next_due.isoformat()})  # fmt: skip
     person = renewal.person
@@ -212,6 +214,7 @@ def set_inactive(*, actor: User, credential: Credential, until: date) -> None:
         status=CredentialStatus.INACTIVE, inactive_until=until
     ):
         raise ActionRefused(_("Only an active credential can become inactive."))
+    send_credentials_changed(credential.association, "inactive", [credential.pk])
     record(actor=actor, verb="endorsement.credential.inactive", association=credential.association, target=credential,
            data={"until": until.isoformat()})  # fmt: skip
 
@@ -223,6 +226,7 @@ def reactivate(*, actor: User, credential: Credential) -> None:
         status=CredentialStatus.ACTIVE, inactive_until=None, valid_through=first_due(credential.association, today)
     ):
         raise ActionRefused(_("Only an inactive credential can be reactivated."))
+    send_credentials_changed(credential.association, "reactivated", [credential.pk])
     record(
         actor=actor, verb="endorsement.credential.reactivated", association=credential.association, target=credential
     )
@@ -238,6 +242,7 @@ def change_status(*, actor: User, credential: Credential, status: str) -> None:
         status=status
     ):
         raise ActionRefused(_("That change is not possible from the credential's current status."))
+    send_credentials_changed(credential.association, status.value, [credential.pk])
     record(
         actor=actor,
         verb=f"endorsement.credential.{status.value}",
@@ -272,14 +277,22 @@ def _lapse(association: Association, today: date, result: DailyResult) -> None:
             if not ids:
                 break
             with transaction.atomic():
-                pks = [pk for pk, _code in ids]
-                changed = Credential.objects.filter(
-                    pk__in=pks, status__in=[CredentialStatus.ACTIVE, CredentialStatus.INACTIVE]
-                ).update(status=CredentialStatus.LAPSED)
+                # Locked first, so the receivers of the signal hear exactly the rows this batch lapsed.
+                pks = list(
+                    Credential.objects.select_for_update()
+                    .filter(
+                        pk__in=[pk for pk, _code in ids],
+                        status__in=[CredentialStatus.ACTIVE, CredentialStatus.INACTIVE],
+                    )
+                    .values_list("pk", flat=True)
+                )
+                lapsed = set(pks)
+                changed = Credential.objects.filter(pk__in=pks).update(status=CredentialStatus.LAPSED)
+                send_credentials_changed(association, "lapsed", pks)
                 AuditEvent.objects.bulk_create(
                     AuditEvent(association=association, verb="endorsement.credential.lapsed", target_type="endorsement.credential",
                                target_id=code, target_label=code, data={"removal_date": cutoff.isoformat()})
-                    for _pk, code in ids
+                    for pk, code in ids if pk in lapsed
                 )  # fmt: skip
             result.lapsed += changed
             result.batches += 1

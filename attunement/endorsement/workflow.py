@@ -38,6 +38,7 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
+from attunement.endorsement.signals import send_credentials_changed
 from attunement.lib.errors import ActionRefused
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice
@@ -645,6 +646,7 @@ def issue_credential(*, actor: User | None, application: Application, emerging: 
         target=credential,
         data={"category": credential.category, "emerging": emerging},
     )
+    send_credentials_changed(application.association, "issued", [credential.pk])
     return credential
 
 
@@ -672,9 +674,10 @@ def reinstate_credential(*, actor: User | None, application: Application) -> Cre
 
     credential = application.reinstates
     assert credential is not None
-    Credential.objects.filter(pk=credential.pk, status=CredentialStatus.LAPSED).update(
+    if Credential.objects.filter(pk=credential.pk, status=CredentialStatus.LAPSED).update(
         status=CredentialStatus.ACTIVE, valid_through=first_due(application.association, timezone.localdate())
-    )
+    ):
+        send_credentials_changed(application.association, "reinstated", [credential.pk])
     record(
         actor=actor, verb="endorsement.credential.reinstated", association=application.association, target=credential
     )
