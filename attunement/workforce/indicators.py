@@ -118,3 +118,30 @@ def compute(responses: Sequence[Response], year: int) -> dict[str, Any]:
 
 def years(responses: Iterable[Response]) -> list[int]:
     return sorted({row.year for row in responses})
+
+
+def compute_extra(responses: Sequence[Response], year: int) -> dict[str, Any]:
+    """Dashboard figures beyond the format's, with the same suppression: diversity by service
+    level and reflective-supervision reach by role."""
+    rows = [row for row in responses if row.year == year]
+    by_level: dict[str, list[Response]] = defaultdict(list)
+    by_role: dict[str, list[Response]] = defaultdict(list)
+    for row in rows:
+        by_level[row.service_level or ""].append(row)
+        by_role[row.role].append(row)
+    diversity = {
+        level: {
+            "respondents": len(members) if len(members) >= MIN_CELL else None,
+            "pct_people_of_color": _share(members, race_group, lambda group: group == "poc"),
+        }
+        for level, members in sorted(by_level.items())
+        if level
+    }
+    reach = {
+        role: {
+            "respondents": len(members) if len(members) >= MIN_CELL else None,
+            "pct_received_rs": _share(members, lambda row: row.received_rs, bool),
+        }
+        for role, members in sorted(by_role.items())
+    }
+    return {"diversity_by_service_level": diversity, "rs_reach_by_role": reach}

@@ -18,6 +18,43 @@ ROLE_LABELS: dict[str, Promise] = {
     "peer_support": _("Peer support"),
     "other": _("Other"),
 }
+SERVICE_LEVEL_LABELS: dict[str, Promise] = {
+    "promotion": _("Promotion"),
+    "prevention": _("Prevention"),
+    "intervention": _("Intervention / treatment"),
+    "leadership": _("Leadership"),
+}
+SECTOR_LABELS: dict[str, Promise] = {
+    "mental_health": _("Mental health"),
+    "early_care_education": _("Early care and education"),
+    "early_intervention": _("Early intervention (Part C)"),
+    "home_visiting": _("Home visiting"),
+    "health_care": _("Health care"),
+    "child_welfare": _("Child welfare"),
+    "higher_education": _("Higher education"),
+    "government": _("Government"),
+    "other": _("Other"),
+}
+RACE_LABELS: dict[str, Promise] = {
+    "american_indian_alaska_native": _("American Indian or Alaska Native"),
+    "asian": _("Asian"),
+    "black": _("Black or African American"),
+    "hispanic_latino": _("Hispanic or Latino/a/e"),
+    "middle_eastern_north_african": _("Middle Eastern or North African"),
+    "native_hawaiian_pacific_islander": _("Native Hawaiian or Pacific Islander"),
+    "white": _("White"),
+    "other": _("Another race or ethnicity"),
+    "prefer_not_to_say": _("Prefer not to say"),
+}
+EBT_LABELS: dict[str, Promise] = {
+    "none": _("None"),
+    "cpp": _("Child-Parent Psychotherapy (CPP)"),
+    "pcit": _("Parent-Child Interaction Therapy (PCIT)"),
+    "abc": _("Attachment and Biobehavioral Catch-up (ABC)"),
+    "circle_of_security": _("Circle of Security"),
+    "pfr": _("Promoting First Relationships (PFR)"),
+    "other": _("Another model"),
+}
 BARRIER_LABELS: dict[str, Promise] = {
     "cost": _("Cost"),
     "location_travel": _("Location or travel"),

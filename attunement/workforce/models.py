@@ -5,11 +5,22 @@ replaces the row. Rows hold no names; the respondent id is whatever the survey u
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attunement.associations.models import Association
-from attunement.workforce.checkin import COLUMNS
+from attunement.workforce.checkin import COLUMNS, ROLES, SERVICE_LEVELS
+from attunement.workforce.labels import ROLE_LABELS, SECTOR_LABELS, SERVICE_LEVEL_LABELS
+
+ROLE_CHOICES = [(role, ROLE_LABELS[role]) for role in ROLE_LABELS if role in ROLES]
+SERVICE_LEVEL_CHOICES = [
+    (level, SERVICE_LEVEL_LABELS[level]) for level in SERVICE_LEVEL_LABELS if level in SERVICE_LEVELS
+]
+SECTOR_CHOICES = list(SECTOR_LABELS.items())
 
 # Every answer column of the format (the key columns aside) and where the answer came from.
 ANSWER_FIELDS = ("source", *[column for column in COLUMNS if column not in ("respondent_id", "year")])
@@ -19,6 +30,7 @@ class CheckinResponse(models.Model):
     class Source(models.TextChoices):
         IMPORT = "import", _("imported survey")
         CHECKIN = "checkin", _("yearly check-in")
+        PROFILE = "profile", _("workforce profile")
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="checkin_responses")
     respondent_id = models.CharField(_("respondent"), max_length=100)
@@ -63,6 +75,10 @@ class IndicatorSnapshot(models.Model):
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="indicator_snapshots")
     year = models.PositiveSmallIntegerField(_("year"))
     figures = models.JSONField(_("figures"))
+    # Figures beyond the format's (diversity by service level, reach by role), same suppression.
+    extra = models.JSONField(_("more figures"), default=dict)
+    # Set when a check-in or a profile changed the year's answers; the refresh task clears it.
+    stale = models.BooleanField(_("waiting for the next refresh"), default=False)
     computed_at = models.DateTimeField(_("computed"), auto_now=True)
 
     class Meta:
@@ -72,3 +88,107 @@ class IndicatorSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.association_id} {self.year}"
+
+
+class Programme(models.Model):
+    """A programme the association wants covered (a Birth to Three programme, a home-visiting
+    site): people name theirs in their workforce profile; coverage counts endorsed staff in it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="programmes")
+    name = models.CharField(_("programme"), max_length=200)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    endorsed_target = models.PositiveSmallIntegerField(
+        _("endorsed staff wanted"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10_000)]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        constraints = [models.UniqueConstraint(fields=["association", "name"], name="workforce_programme_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RegionTarget(models.Model):
+    """How many endorsed people the association wants working in a region."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="region_targets")
+    region = models.CharField(_("region"), max_length=120)
+    endorsed_target = models.PositiveIntegerField(
+        _("endorsed people wanted"), validators=[MinValueValidator(1), MaxValueValidator(1_000_000)]
+    )
+
+    class Meta:
+        ordering = ["region"]
+        verbose_name = _("region target")
+        verbose_name_plural = _("region targets")
+        constraints = [models.UniqueConstraint(fields=["association", "region"], name="workforce_region_target_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.region}: {self.endorsed_target}"
+
+
+class WorkforceProfile(models.Model):
+    """What a person tells about their work, kept up to date by them and counted only in
+    aggregates. Race and ethnicity are kept only while the person consents."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workforce_profile")
+    # The pseudonymous respondent id of this person's check-ins (no name ever leaves).
+    respondent_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    role = models.CharField(_("role"), max_length=30, choices=ROLE_CHOICES)
+    sector = models.CharField(_("sector"), max_length=30, choices=SECTOR_CHOICES, blank=True)
+    service_level = models.CharField(_("main service level"), max_length=20, choices=SERVICE_LEVEL_CHOICES, blank=True)
+    region = models.CharField(_("region"), max_length=120, blank=True)
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("programme"),
+    )
+    demographics_consent = models.BooleanField(_("count my race and ethnicity in aggregate figures"), default=False)
+    consented_at = models.DateTimeField(null=True, blank=True)
+    race_ethnicity = models.JSONField(_("race and ethnicity"), null=True, blank=True)
+    annual_salary = models.PositiveIntegerField(
+        _("annual salary (US dollars)"), null=True, blank=True, validators=[MaxValueValidator(2_000_000)]
+    )
+    caseload = models.PositiveIntegerField(_("caseload"), null=True, blank=True, validators=[MaxValueValidator(10_000)])
+    paid_hours_week = models.PositiveSmallIntegerField(
+        _("paid hours a week"), null=True, blank=True, validators=[MaxValueValidator(168)]
+    )
+    worked_hours_week = models.PositiveSmallIntegerField(
+        _("hours you actually work a week"), null=True, blank=True, validators=[MaxValueValidator(168)]
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("workforce profile")
+        verbose_name_plural = _("workforce profiles")
+        indexes = [models.Index(fields=["region"], name="workforce_profile_region")]
+
+    def __str__(self) -> str:
+        return str(self.respondent_key)
+
+    @property
+    def respondent_id(self) -> str:
+        return f"p-{self.respondent_key.hex[:20]}"
+
+
+class Rollup(models.Model):
+    """A dashboard's figures for one association, computed by ``refresh_rollups`` (the
+    ``attunement workforce refresh`` timer and every import): pages read this one row."""
+
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="workforce_rollups")
+    name = models.CharField(max_length=30)
+    figures = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["association", "name"], name="workforce_one_rollup_per_name")]
+
+    def __str__(self) -> str:
+        return f"{self.association_id} {self.name}"

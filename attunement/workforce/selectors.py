@@ -7,10 +7,16 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
+from django.db.models import Q
+
 from attunement.associations.models import Association
+from attunement.endorsement.models import Credential
+from attunement.people.models import User
+from attunement.portfolios.models import RSC
 from attunement.workforce.checkin import CODEBOOK, COLUMNS, FORMAT, Response
 from attunement.workforce.indicators import compute
-from attunement.workforce.models import CheckinResponse
+from attunement.workforce.models import ANSWER_FIELDS, CheckinResponse, WorkforceProfile
+from attunement.workforce.rollups import CURRENT
 
 BATCH = 2_000
 
@@ -77,3 +83,66 @@ def responses_for(association: Association, year: int) -> Sequence[Response]:
 def indicators_for(association: Association, year: int) -> dict[str, Any]:
     """The same figures as the command line computes from a file, from the association's rows."""
     return compute(responses_for(association, year), year)
+
+
+def associations_of(person: User) -> list[Association]:
+    """The associations a person works with: their portfolio's, their memberships', their
+    credentials' (usually one). Their check-ins and profile count there."""
+    return list(
+        Association.objects.filter(
+            Q(portfolios__person=person) | Q(membership_terms__person=person) | Q(credentials__person=person)
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def checkin_initial(person: User, association: Association, year: int) -> dict[str, Any]:
+    """The check-in form's answers: this year's check-in if there is one, else the profile's,
+    what the person's credentials and portfolio already say, and last year's answers."""
+    profile = WorkforceProfile.objects.filter(person=person).first()
+    initial: dict[str, Any] = {"languages": list(person.languages or []), "region": person.region}
+    rows = CheckinResponse.objects.filter(association=association, respondent_id=_respondent(profile), year__lte=year)
+    earlier = rows.order_by("-year").first() if profile else None
+    if earlier is not None:
+        for name in ANSWER_FIELDS:
+            value = getattr(earlier, name)
+            if name in ("specialized_training_foundations", "endorsed", "received_rs"):
+                value = "" if value is None else ("yes" if value else "no")
+            if name != "source" and value not in (None, ""):
+                initial[name] = value
+    if profile is not None:
+        initial |= {
+            name: getattr(profile, name)
+            for name in (
+                "role",
+                "service_level",
+                "region",
+                "paid_hours_week",
+                "worked_hours_week",
+                "annual_salary",
+                "caseload",
+            )
+            if getattr(profile, name) not in (None, "")
+        }
+    if Credential.objects.filter(person=person, association=association, status__in=CURRENT).exists():
+        initial["endorsed"] = "yes"
+    if RSC.objects.filter(portfolio__person=person).exists():
+        initial["received_rs"] = "yes"
+    return initial
+
+
+def _respondent(profile: WorkforceProfile | None) -> str:
+    return profile.respondent_id if profile is not None else ""
+
+
+def checked_in(person: User, year: int) -> set[int]:
+    """Ids of the associations where the person has this year's check-in."""
+    profile = WorkforceProfile.objects.filter(person=person).first()
+    if profile is None:
+        return set()
+    return set(
+        CheckinResponse.objects.filter(
+            respondent_id=profile.respondent_id, year=year, source=CheckinResponse.Source.CHECKIN
+        ).values_list("association_id", flat=True)
+    )

@@ -8,4 +8,9 @@ app_name = "workforce"
 urlpatterns = [
     path("", views.indicators, name="indicators"),
     path("import", views.import_file, name="import"),
+    path("endorsed/", views.endorsed, name="endorsed"),
+    path("pipeline/", views.pipeline, name="pipeline"),
+    path("coverage/", views.coverage, name="coverage"),
+    path("coverage/programmes", views.save_programme, name="save_programme"),
+    path("coverage/regions", views.region_target, name="region_target"),
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -15,9 +16,23 @@ from django.views.decorators.http import require_GET, require_POST
 from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.audit.actions import record
-from attunement.lib.http import StaffRequest
+from attunement.lib.http import SignedInRequest, StaffRequest
+from attunement.workforce import actions
 from attunement.workforce.actions import import_checkins
 from attunement.workforce.checkin import CheckinError
+from attunement.workforce.dashboards import (
+    EndorsedFilters,
+    Table,
+    coverage_tables,
+    endorsed_choices,
+    endorsed_tables,
+    extra_tables,
+    pipeline_choices,
+    pipeline_tables,
+    to_csv,
+    to_xlsx,
+)
+from attunement.workforce.forms import CheckinForm, ProfileForm
 from attunement.workforce.indicators import MIN_CELL
 from attunement.workforce.labels import (
     BARRIER_LABELS,
@@ -27,7 +42,8 @@ from attunement.workforce.labels import (
     TOPIC_LABELS,
     WORKED_BEYOND_PAID,
 )
-from attunement.workforce.models import IndicatorSnapshot
+from attunement.workforce.models import IndicatorSnapshot, Programme, Rollup, WorkforceProfile
+from attunement.workforce.selectors import associations_of, checked_in, checkin_initial
 
 MAX_UPLOAD = 10 * 1024 * 1024  # about 40,000 rows
 SHOWN_ERRORS = 50
@@ -62,11 +78,17 @@ def indicators(request: StaffRequest) -> HttpResponse:
     )
     requested = request.GET.get("year", "")
     year = int(requested) if requested.isdigit() and int(requested) in years else (years[0] if years else 0)
-    figures = (
-        IndicatorSnapshot.objects.filter(association=association, year=year).values_list("figures", flat=True).first()
+    snapshot = (
+        IndicatorSnapshot.objects.filter(association=association, year=year)
+        .values("figures", "extra", "stale", "computed_at")
+        .first()
         if years
         else None
     )
+    figures = snapshot["figures"] if snapshot else None
+    tables = extra_tables(snapshot["extra"]) if snapshot else []
+    if figures is not None and request.GET.get("format") == "xlsx":
+        return _xlsx(request, "indicators", [_indicator_table(figures), *tables], year=year)
     if figures is not None and request.GET.get("format") == "csv":
         record(actor=request.user, verb="workforce.indicators_exported", association=association, data={"year": year})
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -84,6 +106,8 @@ def indicators(request: StaffRequest) -> HttpResponse:
         "labels": HEADLINE_LABELS,
         "worked_beyond_paid": WORKED_BEYOND_PAID,
         "barriers_caption": BARRIERS_CAPTION,
+        "snapshot": snapshot,
+        "tables": tables,
     }
     if figures is not None:
         context |= {
@@ -104,6 +128,210 @@ def indicators(request: StaffRequest) -> HttpResponse:
             "regions": list(figures["by_region"].items()),
         }
     return render(request, "workforce/indicators.html", context)
+
+
+def _indicator_table(figures: dict[str, Any]) -> Table:
+    return Table(
+        "indicators",
+        _("Indicators"),
+        [_("Indicator"), _("Key"), _("Value")],
+        [list(row) for row in _rows(figures)],
+        chart_column=None,
+    )
+
+
+def _xlsx(request: StaffRequest, name: str, tables: list[Table], **data: Any) -> HttpResponse:
+    association = request.association
+    record(actor=request.user, verb="workforce.dashboard_exported", association=association,
+           data={"dashboard": name, "format": "xlsx", **data})  # fmt: skip
+    response = HttpResponse(
+        to_xlsx(tables, association.name),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="workforce-{name}-{association.slug}.xlsx"'
+    return response
+
+
+def _dashboard(request: StaffRequest, name: str, title: str, tables: list[Table], context: dict[str, Any],
+               computed_at: Any) -> HttpResponse:  # fmt: skip
+    export = request.GET.get("format")
+    if export == "xlsx":
+        return _xlsx(request, name, tables, filters={k: v for k, v in request.GET.items() if k != "format"})
+    if export == "csv":
+        record(actor=request.user, verb="workforce.dashboard_exported", association=request.association,
+               data={"dashboard": name, "format": "csv"})  # fmt: skip
+        response = HttpResponse(to_csv(tables), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="workforce-{name}-{request.association.slug}.csv"'
+        return response
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(
+        request,
+        "workforce/dashboard.html",
+        {"name": name, "title": title, "tables": tables, "computed_at": computed_at, "min_cell": MIN_CELL,
+         "query": query.urlencode(), **context},
+    )  # fmt: skip
+
+
+def _rollup(request: StaffRequest, name: str) -> tuple[dict[str, Any], Any]:
+    row = Rollup.objects.filter(association=request.association, name=name).values("figures", "computed_at").first()
+    return (row["figures"], row["computed_at"]) if row else ({}, None)
+
+
+@require_GET
+@staff_required(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
+def endorsed(request: StaffRequest) -> HttpResponse:
+    figures, computed_at = _rollup(request, "endorsed")
+    choices = endorsed_choices(figures)
+    chosen = {key: request.GET.get(key, "") for key in ("category", "region", "sector")}
+    filters = EndorsedFilters(**{key: value if value in dict(choices[key]) else "" for key, value in chosen.items()})
+    return _dashboard(request, "endorsed", _("Endorsed workforce"), endorsed_tables(figures, filters),
+                      {"choices": choices, "filters": filters}, computed_at)  # fmt: skip
+
+
+@require_GET
+@staff_required(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
+def pipeline(request: StaffRequest) -> HttpResponse:
+    figures, computed_at = _rollup(request, "pipeline")
+    choices = pipeline_choices(figures)
+    category = request.GET.get("category", "")
+    category = category if category in dict(choices) else ""
+    return _dashboard(request, "pipeline", _("From registration to Endorsement"), pipeline_tables(figures, category),
+                      {"choices": {"category": choices}, "filters": {"category": category}}, computed_at)  # fmt: skip
+
+
+@require_GET
+@staff_required(Role.ANALYST, Role.COORDINATOR, Role.ADMIN)
+def coverage(request: StaffRequest) -> HttpResponse:
+    figures, computed_at = _rollup(request, "coverage")
+    context: dict[str, Any] = {}
+    if {"admin", "coordinator"} & set(request.association_roles):
+        context["programmes"] = list(Programme.objects.filter(association=request.association))
+    return _dashboard(request, "coverage", _("Coverage against targets"), coverage_tables(figures), context,
+                      computed_at)  # fmt: skip
+
+
+def _int(value: str, field: str, low: int, high: int) -> int:
+    from django.core.exceptions import ValidationError
+
+    if not value.strip().isdigit() or not low <= int(value) <= high:
+        raise ValidationError({field: _("Give a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}})
+    return int(value)
+
+
+def _refused(request: StaffRequest, exc: Exception) -> None:
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                messages.error(request, f"{field}: {error}")
+    else:
+        messages.error(request, str(exc))
+
+
+@coordinator_required
+@require_POST
+def save_programme(request: StaffRequest) -> HttpResponse:
+    from django.core.exceptions import ValidationError
+
+    from attunement.lib.errors import ActionRefused
+
+    back = redirect("workforce:coverage", association_slug=request.association.slug)
+    programme = None
+    if public_id := request.POST.get("programme", ""):
+        programme = Programme.objects.filter(association=request.association, public_id__iexact=public_id[:36]).first()
+        if programme is None:
+            messages.error(request, _("This programme was already removed."))
+            return back
+    try:
+        if request.POST.get("remove") and programme is not None:
+            actions.delete_programme(actor=request.user, programme=programme)
+            messages.success(request, _("Programme removed."))
+            return back
+        actions.save_programme(
+            actor=request.user,
+            association=request.association,
+            programme=programme,
+            name=request.POST.get("name", "")[:200],
+            region=request.POST.get("region", "")[:120],
+            endorsed_target=_int(request.POST.get("endorsed_target", ""), "endorsed_target", 1, 10_000),
+        )
+    except (ValidationError, ActionRefused) as exc:
+        _refused(request, exc)
+        return back
+    messages.success(request, _("Programme saved. Coverage counts it at the next refresh."))
+    return back
+
+
+@coordinator_required
+@require_POST
+def region_target(request: StaffRequest) -> HttpResponse:
+    from django.core.exceptions import ValidationError
+
+    back = redirect("workforce:coverage", association_slug=request.association.slug)
+    raw = request.POST.get("endorsed_target", "").strip()
+    try:
+        target = None if raw == "" else _int(raw, "endorsed_target", 1, 1_000_000)
+        actions.set_region_target(
+            actor=request.user, association=request.association, region=request.POST.get("region", "")[:120],
+            endorsed_target=target,
+        )  # fmt: skip
+    except ValidationError as exc:
+        _refused(request, exc)
+        return back
+    messages.success(request, _("Target saved. Coverage shows it at the next refresh."))
+    return back
+
+
+# --- The person's own pages ---------------------------------------------------------------------
+
+
+def my_profile(request: SignedInRequest) -> HttpResponse:
+    person = request.user
+    profile = WorkforceProfile.objects.filter(person=person).first()
+    mine = associations_of(person)
+    programmes = Programme.objects.filter(association__in=mine).select_related("association")
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=profile or WorkforceProfile(person=person), programmes=programmes)
+        if form.is_valid():
+            actions.save_workforce_profile(actor=person, person=person, values=form.cleaned_data)
+            messages.success(request, _("Your workforce profile is saved."))
+            return redirect("workforce_me:profile")
+        return render(request, "workforce/profile.html", {"form": form, "associations": mine}, status=400)
+    form = ProfileForm(
+        instance=profile, programmes=programmes, initial={"region": person.region} if not profile else None
+    )
+    return render(request, "workforce/profile.html", {"form": form, "associations": mine, "profile": profile})
+
+
+def checkin(request: SignedInRequest) -> HttpResponse:
+    from attunement.lib.errors import ActionRefused
+
+    person = request.user
+    mine = associations_of(person)
+    year = timezone.localdate().year
+    if not mine:
+        return render(request, "workforce/checkin.html", {"associations": [], "year": year})
+    wanted = request.POST.get("association") or request.GET.get("association") or mine[0].slug
+    association = next((each for each in mine if each.slug == wanted), mine[0])
+    if request.method == "POST":
+        form = CheckinForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.submit_checkin(actor=person, person=person, association=association, answers=form.cleaned_data)
+            except ActionRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("Thank you: your check-in for %(year)s is saved.") % {"year": year})
+                return redirect("workforce_me:checkin")
+        status = 400
+    else:
+        form = CheckinForm(initial=checkin_initial(person, association, year))
+        status = 200
+    context = {"form": form, "associations": mine, "association": association, "year": year,
+               "done": association.pk in checked_in(person, year)}  # fmt: skip
+    return render(request, "workforce/checkin.html", context, status=status)
 
 
 @coordinator_required

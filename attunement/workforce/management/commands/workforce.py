@@ -4,7 +4,10 @@
 ``attunement.indicators/1`` figures from an ``attunement.checkin/1`` file without a database;
 ``attunement workforce import FILE.csv --association SLUG`` keeps the file's answers for the
 association's dashboards (all or nothing; the same respondent and year is replaced).
-Exit 0 on success; 2 when the file is rejected, with every problem (row and column) on
+``attunement workforce refresh [--association SLUG] [--all]`` recomputes the figures that
+check-ins and profile changes left waiting, and every dashboard roll-up: run it from a timer
+every 5 minutes (dashboards are then at most about that old; the pages say when they were
+computed). Exit 0 on success; 2 when the file is rejected, with every problem (row and column) on
 standard error and nothing on standard output.
 """
 
@@ -46,11 +49,19 @@ class Command(BaseCommand):
         exporting.add_argument("--output", metavar="FILE.csv", help="Write here instead of standard output.")
         exporting.add_argument("--codebook", metavar="FILE.md", help="Also write the codebook (Markdown) here.")
 
+        refreshing = commands.add_parser(
+            "refresh", help="Recompute waiting figures and the dashboard roll-ups (run from a timer every 5 minutes)."
+        )
+        refreshing.add_argument("--association", metavar="SLUG", help="Only this association (default: all).")
+        refreshing.add_argument("--all", action="store_true", help="Recompute every year, not only the waiting ones.")
+
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "indicators":
             self._indicators(options["file"], options["year"], options["json"])
         elif options["action"] == "import":
             self._import(options["file"], options["association"])
+        elif options["action"] == "refresh":
+            self._refresh(options["association"], options["all"])
         elif options["action"] == "export":
             self._export(options["association"], options["year"], options["output"], options["codebook"])
 
@@ -61,6 +72,18 @@ class Command(BaseCommand):
         if association is None:
             raise CommandError(f"--association: no association '{slug}'", returncode=2)
         return association
+
+    def _refresh(self, slug: str | None, every_year: bool) -> None:
+        import time
+
+        from attunement.workforce.actions import refresh_workforce
+
+        started = time.perf_counter()
+        result = refresh_workforce(self._association(slug) if slug else None, stale_only=not every_year)
+        self.stdout.write(
+            f"refreshed {result.associations} association(s): {result.years} year(s) of figures, "
+            f"{result.rollups} roll-ups in {time.perf_counter() - started:.1f} s"
+        )
 
     def _export(self, slug: str, year: int | None, output: str | None, codebook_path: str | None) -> None:
         from attunement.workforce.selectors import codebook, export_checkins

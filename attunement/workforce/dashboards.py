@@ -1,0 +1,269 @@
+"""The dashboards as tables: built from the stored roll-ups, filtered, small cells suppressed.
+
+Every dashboard is a list of :class:`Table`: the page shows each as an HTML table (with a bar
+chart beside it that screen readers skip, the table being the accessible form), and the CSV
+and XLSX exports write the very same tables, so suppression cannot differ between them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from attunement.endorsement.models import CATEGORY_CHOICES, State
+from attunement.workforce.indicators import MIN_CELL
+from attunement.workforce.labels import ROLE_LABELS, SECTOR_LABELS, SERVICE_LEVEL_LABELS
+
+CATEGORY_LABELS = dict(CATEGORY_CHOICES)
+STATE_LABELS = dict(State.choices)
+STAGE_LABELS: dict[str, Promise] = {
+    "registered_to_submitted": gettext_lazy("Registration to submission"),
+    "submitted_to_endorsed": gettext_lazy("Submission to Endorsement"),
+    "registered_to_endorsed": gettext_lazy("Registration to Endorsement"),
+}
+
+
+def count(n: int) -> int | None:
+    """A count of people, or ``None`` (suppressed) below the small-cell limit. Zero is shown:
+    it discloses nobody."""
+    return n if n == 0 or n >= MIN_CELL else None
+
+
+def median(n: int, value: float | None) -> float | None:
+    return value if n >= MIN_CELL else None
+
+
+@dataclass
+class Table:
+    key: str
+    caption: str
+    headers: list[str]
+    rows: list[list[Any]]
+    chart_column: int | None = 1  # the column drawn as bars; None: no chart
+    notes: list[str] = field(default_factory=list)
+
+    def chart(self) -> list[tuple[str, Any, float]]:
+        """(label, value, bar length in percent of the largest) for the charted column."""
+        if self.chart_column is None:
+            return []
+        values = [row[self.chart_column] for row in self.rows]
+        top = max((value for value in values if isinstance(value, int | float)), default=0)
+        return [
+            (str(row[0]), row[self.chart_column], round(100 * row[self.chart_column] / top, 1)
+             if top and isinstance(row[self.chart_column], int | float) else 0.0)
+            for row in self.rows
+        ]  # fmt: skip
+
+
+def _label(labels: dict[str, Any], key: str) -> str:
+    return str(labels.get(key, key)) if key else _("Not given")
+
+
+# --- Endorsed workforce -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndorsedFilters:
+    category: str = ""
+    region: str = ""
+    sector: str = ""
+
+
+def endorsed_choices(figures: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+    cells = figures.get("cells", [])
+    return {
+        "category": [(key, _label(CATEGORY_LABELS, key)) for key in sorted({cell[1] for cell in cells})],
+        "region": [(key, key) for key in sorted({cell[2] for cell in cells if cell[2]})],
+        "sector": [(key, _label(SECTOR_LABELS, key)) for key in sorted({cell[3] for cell in cells if cell[3]})],
+    }
+
+
+def endorsed_tables(figures: dict[str, Any], filters: EndorsedFilters) -> list[Table]:
+    cells = [
+        cell
+        for cell in figures.get("cells", [])
+        if (not filters.category or cell[1] == filters.category)
+        and (not filters.region or cell[2] == filters.region)
+        and (not filters.sector or cell[3] == filters.sector)
+    ]
+    by_year: Counter[int] = Counter()
+    for year, _category, _region, _sector, n in cells:
+        by_year[year] += n
+    latest = max(by_year) if by_year else None
+    tables = [
+        Table(
+            "over_time",
+            _("Credentials held at the end of each year (this year: today)"),
+            [_("Year"), _("Credentials")],
+            [[year, count(by_year[year])] for year in sorted(by_year)],
+        )
+    ]
+    for key, index, caption, labels in (
+        ("by_category", 1, _("By category, %(year)s"), CATEGORY_LABELS),
+        ("by_region", 2, _("By region, %(year)s"), {}),
+        ("by_sector", 3, _("By sector, %(year)s"), SECTOR_LABELS),
+    ):
+        tally: Counter[str] = Counter()
+        for cell in cells:
+            if cell[0] == latest:
+                tally[cell[index]] += cell[4]
+        heading = {"by_category": _("Category"), "by_region": _("Region"), "by_sector": _("Sector")}[key]
+        tables.append(
+            Table(
+                key,
+                caption % {"year": latest or "—"},
+                [heading, _("Credentials")],
+                [
+                    [_label(labels, name), count(n)]
+                    for name, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
+                ],
+            )
+        )
+    return tables
+
+
+# --- Pipeline ----------------------------------------------------------------------------------
+
+
+def pipeline_choices(figures: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(key, _label(CATEGORY_LABELS, key)) for key in figures.get("categories", {}) if key]
+
+
+def pipeline_tables(figures: dict[str, Any], category: str = "") -> list[Table]:
+    figures = figures.get("categories", {}).get(category, {})
+    open_rows = [
+        [_label(STATE_LABELS, stage["state"]), count(stage["n"]), median(stage["n"], stage["median_days"])]
+        for stage in figures.get("open", [])
+    ]
+    durations = [
+        [_label(STAGE_LABELS, stage["stage"]), count(stage["n"]), median(stage["n"], stage["median_days"])]
+        for stage in figures.get("durations", [])
+    ]
+    funnel = [
+        [
+            row["year"],
+            count(row["registered"]),
+            count(row["submitted"]),
+            count(row["endorsed"]),
+            count(row["withdrawn"]),
+        ]
+        for row in figures.get("funnel", [])
+    ]
+    return [
+        Table("open", _("Applications in each stage now"), [_("Stage"), _("People"), _("Median days in this stage")], open_rows),
+        Table("durations", _("How long the finished stages took"), [_("Stage"), _("People"), _("Median days")], durations, chart_column=2),
+        Table(
+            "funnel",
+            _("By year of registration"),
+            [_("Year"), _("Registered"), _("Submitted"), _("Endorsed"), _("Withdrawn")],
+            funnel,
+        ),
+    ]  # fmt: skip
+
+
+# --- Coverage -----------------------------------------------------------------------------------
+
+
+def _met(endorsed: int, target: int | None) -> str:
+    if target is None:
+        return "—"
+    return _("Yes") if endorsed >= target else _("No")
+
+
+def coverage_tables(figures: dict[str, Any]) -> list[Table]:
+    regions = [
+        [
+            row["region"],
+            count(row["endorsed"]),
+            row["target"] if row["target"] is not None else "—",
+            _met(row["endorsed"], row["target"]),
+        ]
+        for row in figures.get("regions", [])
+    ]
+    programmes = [
+        [
+            row["programme"],
+            row["region"] or "—",
+            count(row["endorsed"]),
+            row["target"],
+            _met(row["endorsed"], row["target"]),
+        ]
+        for row in figures.get("programmes", [])
+    ]
+    met = sum(1 for row in figures.get("programmes", []) if row["endorsed"] >= row["target"])
+    tables = [
+        Table("regions", _("Endorsed people by region, against the targets"), [_("Region"), _("Endorsed now"), _("Target"), _("Target met")], regions),
+        Table("programmes", _("Endorsed staff by programme, against the targets"), [_("Programme"), _("Region"), _("Endorsed now"), _("Target"), _("Target met")], programmes, chart_column=2),
+    ]  # fmt: skip
+    if figures.get("programmes"):
+        tables[1].notes.append(
+            _("%(met)s of %(total)s programmes meet their target.") % {"met": met, "total": len(figures["programmes"])}
+        )
+    return tables
+
+
+# --- From the yearly answers (the indicators page) ----------------------------------------------
+
+
+def extra_tables(extra: dict[str, Any]) -> list[Table]:
+    diversity = [
+        [_label(SERVICE_LEVEL_LABELS, level), cell["respondents"], cell["pct_people_of_color"]]
+        for level, cell in extra.get("diversity_by_service_level", {}).items()
+    ]
+    reach = [
+        [_label(ROLE_LABELS, role), cell["respondents"], cell["pct_received_rs"]]
+        for role, cell in extra.get("rs_reach_by_role", {}).items()
+    ]
+    return [
+        Table("diversity", _("Diversity by service level"), [_("Service level"), _("Respondents"), _("People of colour (%)")], diversity, chart_column=2),
+        Table("rs_reach", _("Reflective supervision reach by role"), [_("Role"), _("Respondents"), _("Have received reflective supervision (%)")], reach, chart_column=2),
+    ]  # fmt: skip
+
+
+# --- Exports -------------------------------------------------------------------------------------
+
+
+def _cell(value: Any) -> Any:
+    return _("suppressed") if value is None else value
+
+
+def to_csv(tables: list[Table]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for table in tables:
+        writer.writerow([table.caption])
+        writer.writerow(table.headers)
+        writer.writerows([[_cell(value) for value in row] for row in table.rows])
+        for note in table.notes:
+            writer.writerow([note])
+        writer.writerow([])
+    return out.getvalue()
+
+
+def to_xlsx(tables: list[Table], title: str) -> bytes:
+    """One sheet per table, its caption in the first row; suppressed cells say so."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    used: set[str] = set()
+    for table in tables:
+        name = "".join(ch for ch in table.caption if ch not in "[]:*?/\\")[:28] or table.key
+        while name in used:
+            name = name[:26] + str(len(used))
+        used.add(name)
+        sheet = book.create_sheet(name)
+        sheet.append([f"{title}: {table.caption}"])
+        sheet.append(table.headers)
+        for row in table.rows:
+            sheet.append([_cell(value) for value in row])
+        for note in table.notes:
+            sheet.append([note])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
