@@ -251,6 +251,55 @@ def change_status(*, actor: User, credential: Credential, status: str) -> None:
     )
 
 
+def _reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason: it is kept in the audit log.")})
+    return reason[:1000]
+
+
+@transaction.atomic
+def suspend_credential(*, actor: User, credential: Credential, reason: str) -> None:
+    """Suspend an active credential (an investigation, an unpaid debt): off the directory,
+    "not current" on verification, the suspension bit set in the status list."""
+    reason = _reason(reason)
+    if not Credential.objects.filter(pk=credential.pk, status=CredentialStatus.ACTIVE).update(
+        status=CredentialStatus.SUSPENDED
+    ):
+        raise ActionRefused(_("Only an active credential can be suspended."))
+    send_credentials_changed(credential.association, "suspended", [credential.pk])
+    record(actor=actor, verb="endorsement.credential.suspended", association=credential.association,
+           target=credential, data={"reason": reason})  # fmt: skip
+
+
+@transaction.atomic
+def restore_credential(*, actor: User, credential: Credential, reason: str) -> None:
+    """Lift a suspension: the credential is active again with its dates unchanged."""
+    reason = _reason(reason)
+    if not Credential.objects.filter(pk=credential.pk, status=CredentialStatus.SUSPENDED).update(
+        status=CredentialStatus.ACTIVE
+    ):
+        raise ActionRefused(_("Only a suspended credential can be restored."))
+    send_credentials_changed(credential.association, "restored", [credential.pk])
+    record(actor=actor, verb="endorsement.credential.restored", association=credential.association,
+           target=credential, data={"reason": reason})  # fmt: skip
+
+
+@transaction.atomic
+def revoke_credential(*, actor: User, credential: Credential, reason: str) -> None:
+    """Revoke a credential for good (an ethics finding, fraud): it cannot be restored."""
+    reason = _reason(reason)
+    if not (
+        Credential.objects.filter(pk=credential.pk)
+        .exclude(status=CredentialStatus.REVOKED)
+        .update(status=CredentialStatus.REVOKED, inactive_until=None)
+    ):
+        raise ActionRefused(_("This credential is already revoked."))
+    send_credentials_changed(credential.association, "revoked", [credential.pk])
+    record(actor=actor, verb="endorsement.credential.revoked", association=credential.association,
+           target=credential, data={"reason": reason})  # fmt: skip
+
+
 # --- The daily job ------------------------------------------------------------------------------
 
 

@@ -492,7 +492,8 @@ def renewals(request: StaffRequest) -> HttpResponse:
 
 @coordinator_required
 def credentials(request: StaffRequest) -> HttpResponse:
-    """The association's credentials: inactive status, reactivation, archiving, emeritus."""
+    """The association's credentials: inactive status, reactivation, archiving, emeritus;
+    suspension, restoration and revocation (with a reason)."""
     from attunement.endorsement.models import CredentialStatus
 
     if request.method == "POST":
@@ -509,6 +510,11 @@ def credentials(request: StaffRequest) -> HttpResponse:
                 actions.reactivate(actor=request.user, credential=credential)
             elif what in {CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS}:
                 actions.change_status(actor=request.user, credential=credential, status=what)
+            elif what in {"suspend", "revoke", "restore"}:
+                from attunement.endorsement.renewal import restore_credential, revoke_credential, suspend_credential
+
+                act = {"suspend": suspend_credential, "revoke": revoke_credential, "restore": restore_credential}[what]
+                act(actor=request.user, credential=credential, reason=request.POST.get("reason", ""))
             else:
                 raise Http404
         except ValueError:

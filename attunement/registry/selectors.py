@@ -1,0 +1,97 @@
+"""Directory reads: one query per page whatever the registry's size (keyset pagination by
+name, then id), and only what the holder chose to show is searched."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q, QuerySet
+
+from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
+from attunement.people.languages import WORK_LANGUAGE_CODES
+from attunement.registry.models import Accepting
+
+if TYPE_CHECKING:
+    from attunement.associations.models import Association
+
+# Only current credentials are listed; lapsed, inactive, archived, suspended and revoked ones
+# leave the directory the moment their status changes (verification by code still answers).
+LISTED = [CredentialStatus.ACTIVE, CredentialStatus.EMERITUS]
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    query: str = ""
+    category: str = ""
+    region: str = ""
+    language: str = ""
+    accepting: bool = False
+    after: str = ""
+
+    @classmethod
+    def from_request(cls, params: Any) -> Filters:
+        category = params.get("category", "")
+        language = params.get("language", "")
+        return cls(
+            query=params.get("q", "").strip()[:100],
+            category=category if category in dict(CATEGORY_CHOICES) else "",
+            region=params.get("region", "").strip()[:120],
+            language=language if language in WORK_LANGUAGE_CODES else "",
+            accepting=params.get("accepting") == "yes",
+            after=params.get("after", "")[:300],
+        )
+
+
+def listed_credentials(association: Association | None) -> QuerySet[Credential]:
+    rows = Credential.objects.filter(status__in=LISTED, association__is_active=True)
+    if association is not None:
+        rows = rows.filter(association=association)
+    # A person who said "do not list me" is left out; no listing row means the default (listed).
+    rows = rows.filter(Q(person__listing__isnull=True) | Q(person__listing__listed=True))
+    # select_related: every row shows the person, what they chose to show, and (across the
+    # deployment) the association.
+    return rows.select_related("person", "person__listing", "association")
+
+
+@dataclass
+class Page:
+    credentials: list[Credential]
+    after: str
+
+
+def directory_page(association: Association | None, filters: Filters) -> Page:
+    rows = listed_credentials(association)
+    if filters.query:
+        rows = rows.filter(
+            Q(person__legal_name__icontains=filters.query) | Q(person__preferred_name__icontains=filters.query)
+        )
+    if filters.category:
+        rows = rows.filter(category=filters.category)
+    if filters.region:
+        rows = rows.filter(person__listing__region__icontains=filters.region)
+    if filters.language:
+        rows = rows.filter(person__listing__languages__contains=f" {filters.language} ")
+    if filters.accepting:
+        rows = rows.filter(person__listing__accepting=Accepting.YES)
+    after_name, _sep, after_id = filters.after.rpartition("|")
+    if after_id.isdigit():
+        rows = rows.filter(
+            Q(person__legal_name__gt=after_name) | Q(person__legal_name=after_name, id__gt=int(after_id))
+        )
+    page = list(rows.order_by("person__legal_name", "id")[: PAGE_SIZE + 1])
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    return Page(page, f"{page[-1].person.legal_name}|{page[-1].id}" if more else "")
+
+
+def listed_credential(code: str) -> Credential | None:
+    """A holder's listing page by the credential's random code (one query); None when the
+    code is unknown or the credential is not listed."""
+    return listed_credentials(None).filter(public_code=code).first()
+
+
+def credential_by_code(code: str) -> Credential | None:
+    """Any credential by its code, for the verification page (one query)."""
+    return Credential.objects.select_related("person", "association").filter(public_code=code).first()
