@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from attunement.api import demo as api_demo
 from attunement.demo import loader
 
 
@@ -30,4 +31,7 @@ class Command(BaseCommand):
             out(line)
             if persona.roles or persona.operator:
                 out(f"  {'':<12} TOTP secret {loader.totp_secret(persona.email)}")
+        out("")
+        for line in api_demo.printed_lines(site):
+            out(line)
         out("")
