@@ -341,8 +341,10 @@ def rsc(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
         holds = e.provider.holds
         if e.peer:
             why = "peer supervision never counts"
-        elif not (holds(providers, e.start) and holds(providers, end)):
-            if e.provider.vetted and not req.get("allow_vetted"):
+        elif not (holds(providers, e.start) and holds(providers, end)) and not (
+            e.provider.vetted and req.get("allow_vetted")  # an association in its first years may allow them
+        ):
+            if e.provider.vetted:
                 why = "vetted providers do not count in this rule set"
             else:
                 why = f"the provider did not hold {provider_words} on both the first and the last day"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from attunement.endorsement.rules import evaluate, load_shipped, parse_portfolio
+from attunement.endorsement.rules.ruleset import load_raw, shipped_raw
 from attunement.endorsement.tests.builders import AS_OF, base, clone, days_before, holder, iso, renewal_base
 
 RULES = load_shipped("alliance-2025")
@@ -416,6 +417,19 @@ def test_the_window_that_counts_the_most_hours_is_chosen() -> None:
     assert req["progress"]["have"] == 26.0
     assert req["status"] == "met"
     assert [(e["index"], e["why"][:28]) for e in req["excluded"]] == [(0, "outside the 24-month window ")]
+
+
+def test_vetted_rsc_providers_count_only_where_the_rule_set_allows_them() -> None:
+    p = base("IFS")
+    for entry in p["rsc"]:
+        entry["provider"] = {"name": "Vetted", "credentials": [], "vetted": True}
+    assert statuses(report(p, "IFS"))["rsc"] == "unmet"
+    raw = shipped_raw("alliance-2025")
+    for requirement in raw["categories"]["IFS"]["earn"]:
+        if requirement["type"] == "rsc":
+            requirement["allow_vetted"] = True
+    r = evaluate(parse_portfolio(p, AS_OF), load_raw(raw), "IFS", AS_OF)
+    assert {q["id"]: q["status"] for q in r["requirements"]}["rsc"] == "met"
 
 
 def test_an_unconfirmed_rsc_entry_counts_with_a_warning() -> None:
