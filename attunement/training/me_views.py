@@ -1,0 +1,112 @@
+"""A person's own training pages: the transcript (page, CSV, PDF), claiming records of
+sessions attended before the portfolio existed, and a private calendar feed."""
+
+from __future__ import annotations
+
+import csv
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from attunement.lib.errors import ActionRefused
+from attunement.lib.http import SignedInRequest
+from attunement.people.models import User
+from attunement.training import actions, ical, selectors
+from attunement.training.models import Registration
+from attunement.training.pdf import render_certificate, render_transcript
+from attunement.training.selectors import num
+from attunement.training.views import site_url
+
+FEED_SALT = "attunement.training.feed"
+
+
+def feed_token(user: User) -> str:
+    return signing.Signer(salt=FEED_SALT).sign(str(user.public_id))
+
+
+@require_GET
+def transcript(request: SignedInRequest) -> HttpResponse:
+    data = selectors.transcript(request.user)
+    feed_url = site_url(request) + reverse("training_me:feed", kwargs={"token": feed_token(request.user)})
+    return render(request, "training/transcript.html", {"transcript": data, "feed_url": feed_url})
+
+
+@require_GET
+def transcript_csv(request: SignedInRequest) -> HttpResponse:
+    data = selectors.transcript(request.user)
+    actions.record_transcript_export(actor=request.user, kind="csv", rows=len(data.entries))
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="training-transcript.csv"'
+    response["Cache-Control"] = "private, no-store"
+    writer = csv.writer(response)
+    writer.writerow(["date", "title", "provider", "hours", "dei", "about_rsc", "domains", "source", "verification"])
+    for e in data.entries:
+        writer.writerow([e.date.isoformat(), e.title, e.provider, num(e.hours), "yes" if e.dei else "no",
+                         "yes" if e.about_rsc else "no", " ".join(e.domains), e.provenance, e.verification])  # fmt: skip
+    writer.writerow(["total", "", "", num(data.total), num(data.dei), num(data.about_rsc), "", "",
+                     f"verified {num(data.verified)}; self-reported {num(data.self_reported)}"])  # fmt: skip
+    return response
+
+
+@require_GET
+def transcript_pdf(request: SignedInRequest) -> HttpResponse:
+    data = selectors.transcript(request.user)
+    actions.record_transcript_export(actor=request.user, kind="pdf", rows=len(data.entries))
+    response = HttpResponse(render_transcript(request.user, data), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="training-transcript.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+def claim(request: SignedInRequest) -> HttpResponse:
+    try:
+        count = actions.claim_training(actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("%(n)s training records added to your portfolio.") % {"n": count})
+    return redirect("training_me:transcript")
+
+
+@login_not_required
+@require_GET
+def feed(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        public_id = signing.Signer(salt=FEED_SALT).unsign(token)
+    except signing.BadSignature:
+        raise Http404 from None
+    person = User.objects.filter(public_id=public_id, is_active=True).first()
+    if person is None:
+        raise Http404
+    body = ical.calendar(_("My training"), selectors.person_calendar(person), site_url(request))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+def certificate(request: SignedInRequest, registration_id: uuid.UUID) -> HttpResponse:
+    registration = (
+        Registration.objects.select_related("person", "session__course__provider", "session__association")
+        .filter(public_id=registration_id, person=request.user, credited_hours__gt=0)
+        .exclude(session__finalised_at__isnull=True)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    url = site_url(request) + reverse(
+        "training:certificate_check",
+        kwargs={"association_slug": registration.session.association.slug, "code": registration.certificate_code},
+    )
+    response = HttpResponse(render_certificate(registration, url), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="attendance-{registration.certificate_code}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
