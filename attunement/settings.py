@@ -8,6 +8,7 @@ cookies, HSTS and HTTPS redirects are on. See ``docs/operations.md``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -53,6 +54,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "" if PRODUCTION else "http://127.0.0.1:8000").rstrip("/")
 if PRODUCTION and not SITE_URL.startswith("https://"):
     raise ConfigError("SITE_URL must be the https:// address Attunement is served on.")
+# Wraps the associations' credential-signing keys at rest (HKDF -> AES-GCM); back it up with the
+# database. Defaults to SECRET_KEY; set it separately so SECRET_KEY can be rotated alone.
+CREDENTIAL_KEY_SECRET = env_str("CREDENTIAL_KEY_SECRET") or SECRET_KEY
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -75,7 +79,11 @@ INSTALLED_APPS = [
     "attunement.payments",
     "attunement.membership",
     "attunement.registry",
+    "attunement.credentials",
     "attunement.workforce",
+    "attunement.rsc",
+    "attunement.api",
+    "attunement.training",
 ]
 
 MIDDLEWARE = [
@@ -155,8 +163,9 @@ else:
             "OPTIONS": dict(SQLITE_OPTIONS),
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
-            # A file, not memory: threads in the race tests need one shared database.
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            # A file, not memory: threads in the race tests need one shared database. One per
+            # process, so two test runs on one checkout never share (xdist adds its own suffix).
+            "TEST": {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")},
         }
     }
 
@@ -170,6 +179,14 @@ CACHES = {
         "LOCATION": "attunement_cache",
     }
 }
+
+# The verification API (attunement/api): requests per minute per key unless an admin sets
+# another quota, and where the per-minute counters live ("memory": per worker, no write per
+# request; "cache": the shared cache above, across workers). See docs/operations.md.
+API_QUOTA_PER_MINUTE = env_int("API_QUOTA_PER_MINUTE", 600)
+API_RATE_LIMIT_STORE = env_str("API_RATE_LIMIT_STORE", "memory")
+if API_RATE_LIMIT_STORE not in ("memory", "cache"):
+    raise ConfigError("API_RATE_LIMIT_STORE must be memory or cache.")
 
 # --- Accounts -------------------------------------------------------------------------
 

@@ -8,9 +8,12 @@ from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.views.i18n import set_language
 
+from attunement.api.urls import api_urls
 from attunement.associations import views as association_views
+from attunement.credentials import views as credential_views
 from attunement.lib import views as lib_views
 from attunement.portfolios import views as portfolio_views
+from attunement.rsc import views as rsc_views
 
 
 @login_not_required
@@ -31,13 +34,29 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("me/portfolio/", include("attunement.portfolios.urls")),
     path("me/applications/", include("attunement.endorsement.urls")),
+    path("me/workforce/", include("attunement.workforce.me_urls")),
+    path("me/credentials/", include("attunement.credentials.me_urls")),
+    path("me/listing/", include("attunement.registry.me_urls")),
+    path("me/rsc/", include("attunement.rsc.me_urls")),
+    path("me/training/", include("attunement.training.me_urls")),
     path("me/", include("attunement.people.urls")),
     path("reference/<str:token>/", portfolio_views.reference_form, name="reference_form"),
+    path("rsc-confirm/<str:token>/", rsc_views.confirm_link, name="rsc_confirm"),
+    path("api/v1/", api_urls()),
+    path("<slug:association_slug>/staff/training/", include("attunement.training.staff_urls")),
     path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
     path("<slug:association_slug>/staff/invoices/", include("attunement.payments.urls")),
     path("<slug:association_slug>/staff/", include("attunement.endorsement.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
     path("<slug:association_slug>/staff/workforce/", include("attunement.workforce.urls")),
+    path("<slug:association_slug>/staff/api/", include("attunement.api.staff_urls")),
+    path("<slug:association_slug>/staff/rsc/", include("attunement.rsc.staff_urls")),
     path("<slug:association_slug>/directory/", include("attunement.registry.urls")),
+    path("directory/", include("attunement.registry.public_urls")),
+    path("verify/", include("attunement.registry.verify_urls")),
+    path("<slug:association_slug>/did.json", credential_views.did_document, name="did_document"),
+    path("<slug:association_slug>/credentials/", include("attunement.credentials.urls")),
+    path("<slug:association_slug>/rsc/", include("attunement.rsc.urls")),
+    path("<slug:association_slug>/training/", include("attunement.training.urls")),
     path("<slug:association_slug>/", include("attunement.associations.urls")),
 ]

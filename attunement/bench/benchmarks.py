@@ -266,3 +266,7 @@ def workforce() -> list[Figure]:
             Figure(f"indicators page queries at {size:,} respondents", len(queries), "queries"),
         ]
     return figures
+
+
+# The verification API's benchmark lives with its app (registered on import).
+from attunement.api import bench as _api_bench  # noqa: E402, F401

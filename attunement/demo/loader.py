@@ -19,10 +19,14 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.db import transaction
 from django.utils import timezone
 
+from attunement.api.demo import api_payer
 from attunement.associations import actions as association_actions
 from attunement.associations.models import Association, Role, StaffRole
+from attunement.credentials.demo import credentials_demo
 from attunement.people import actions as people_actions
 from attunement.people.models import User
+from attunement.rsc.demo import rsc_demo
+from attunement.training.demo import training_demo
 
 SEED = 20261122
 PASSWORD = "attunement-demo-password"  # noqa: S105  (printed for the demo; 24 characters)
@@ -623,6 +627,9 @@ def _workforce(demo: Demo) -> None:
             continue
         text = survey(random.Random(f"{SEED}-{year}"), year, respondents, trained=trained, endorsed=endorsed, rs=rs)
         import_checkins(riverbend, text, actor=demo.operator, file_name=f"riverbend-workforce-{year}.csv")
+    from attunement.demo import workforce_people
+
+    workforce_people.load(riverbend, demo.operator)
 
 
 PARTS: list[Callable[[Demo], None]] = [
@@ -636,6 +643,10 @@ PARTS: list[Callable[[Demo], None]] = [
     _applying,
     _renewing,
     _workforce,
+    credentials_demo,
+    rsc_demo,
+    api_payer,
+    training_demo,
 ]
 
 

@@ -14,6 +14,16 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from attunement.api.tests.permission_rows import api_client, api_key, api_webhook
+from attunement.credentials.tests.fixtures import holder_code
+from attunement.rsc.tests.fixtures import attendance_data as rsc_attendance_data
+from attunement.rsc.tests.fixtures import confirm_token as rsc_confirm_token
+from attunement.rsc.tests.fixtures import kw as rsc_kw
+from attunement.training.tests.fixtures import attendance_file as training_attendance_file
+from attunement.training.tests.fixtures import certificate as training_certificate
+from attunement.training.tests.fixtures import certificate_code as training_certificate_code
+from attunement.training.tests.fixtures import feed_token as training_feed_token
+from attunement.training.tests.fixtures import kw as training_kw
 from conftest import PERSONA_NAMES
 
 ANON, APPL, REV, TRN, ANL, COORD, ADM, OUT, OPER = PERSONA_NAMES
@@ -89,8 +99,119 @@ TABLE: dict[str, Row] = {
     ),
     "associations:settings": Row(ADMINS, riverbend),
     "registry:directory": Row(PUBLIC, riverbend),
+    "directory:all": Row(PUBLIC),
+    "directory:listing": Row(PUBLIC, holder_code),
+    "verify": Row(PUBLIC, holder_code),
+    "did_document": Row(PUBLIC, riverbend),
+    "credentials:status_list": Row(PUBLIC, lambda ctx: {"association_slug": "riverbend", "purpose": "revocation"}),
+    "registry_me:listing": Row(SIGNED_IN),
+    "credentials_me:mine": Row(SIGNED_IN),
+    "credentials_me:jwt": Row(OWN_ENTRY, holder_code),
+    "credentials_me:bundle": Row(OWN_ENTRY, holder_code),
+    "credentials_me:certificate": Row(OWN_ENTRY, holder_code),
     "workforce:indicators": Row(ANALYSTS, riverbend),
     "workforce:import": Row({**ANALYSTS, ANL: 403, COORD: 302, ADM: 302}, riverbend, method="post"),
+    "api_admin:clients": Row(ADMINS, riverbend),
+    "api_admin:create_client": Row(
+        {**ADMINS, ADM: 302}, riverbend, method="post", data=lambda ctx: {"name": "Payer", "contact_email": "a@b.org"}
+    ),
+    "api_admin:client": Row(ADMINS, api_client),
+    "api_admin:issue_key": Row(ADMINS, api_client, method="post", data=lambda ctx: {"label": "claims"}),
+    "api_admin:revoke_key": Row({**ADMINS, ADM: 302}, api_key, method="post"),
+    "api_admin:set_quota": Row({**ADMINS, ADM: 302}, api_client, method="post", data=lambda ctx: {"quota": "100"}),
+    "api_admin:add_webhook": Row(
+        ADMINS, api_client, method="post", data=lambda ctx: {"url": "https://p.example/h", "events": ["lapsed"]}
+    ),
+    "api_admin:remove_webhook": Row({**ADMINS, ADM: 302}, api_webhook, method="post"),
+    "workforce:endorsed": Row(ANALYSTS, riverbend),
+    "workforce:pipeline": Row(ANALYSTS, riverbend),
+    "workforce:coverage": Row(ANALYSTS, riverbend),
+    "workforce:save_programme": Row({**ANALYSTS, ANL: 403, COORD: 302, ADM: 302}, riverbend, method="post"),
+    "workforce:region_target": Row({**ANALYSTS, ANL: 403, COORD: 302, ADM: 302}, riverbend, method="post"),
+    "workforce_me:profile": Row(SIGNED_IN),
+    "workforce_me:checkin": Row(SIGNED_IN),
+    # RS/C (issue 7): the reviewer persona is also the provider of the group (attunement/rsc/tests/fixtures.py).
+    "rsc:roster": Row(PUBLIC, riverbend),
+    "rsc:provider": Row(PUBLIC, lambda ctx: rsc_kw(ctx, "profile", association_slug="riverbend")),
+    "rsc:group": Row(PUBLIC, lambda ctx: rsc_kw(ctx, "group", association_slug="riverbend")),
+    "rsc:request_individual": Row(SIGNED_IN, lambda ctx: rsc_kw(ctx, "profile", association_slug="riverbend")),
+    "rsc:join": Row(SIGNED_IN, lambda ctx: rsc_kw(ctx, "group", association_slug="riverbend")),
+    "rsc:leave": Row(OWN_ENTRY_POST, lambda ctx: rsc_kw(ctx, "group", association_slug="riverbend"), method="post"),
+    "rsc:group_new": Row(
+        statuses(403, anonymous=302, reviewer=200, coordinator=200, admin=200),
+        lambda ctx: rsc_kw(ctx, association_slug="riverbend"),
+    ),
+    "rsc:manage": Row(PORTFOLIO_STAFF, lambda ctx: rsc_kw(ctx, "group", association_slug="riverbend")),
+    "rsc:attendance": Row(
+        statuses(403, anonymous=302, applicant=404, outsider=404, operator=404, reviewer=302),
+        lambda ctx: rsc_kw(ctx, "group", association_slug="riverbend"),
+        method="post",
+        data=rsc_attendance_data,
+    ),
+    "rsc:decide": Row(
+        statuses(
+            403, anonymous=302, applicant=404, outsider=404, operator=404, reviewer=302, coordinator=302, admin=302
+        ),
+        lambda ctx: rsc_kw(ctx, "group", "membership", association_slug="riverbend", what="approve"),
+        method="post",
+    ),
+    "rsc_me:ledger": Row(SIGNED_IN),
+    "rsc_me:caseload": Row(SIGNED_IN),
+    "rsc_me:profile": Row(SIGNED_IN),
+    "rsc_me:log_session": Row(OWN_PORTFOLIO_PAGE),
+    "rsc_me:answer_session": Row(
+        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "session", what="confirm"), method="post"
+    ),
+    "rsc_me:answer_request": Row(
+        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "request", what="accept"), method="post"
+    ),
+    "rsc_confirm": Row(PUBLIC, rsc_confirm_token),
+    "rsc_staff:providers": Row(COORDINATORS, riverbend),
+    "rsc_staff:vet": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302},
+        lambda ctx: rsc_kw(ctx, "profile", association_slug="riverbend"),
+        method="post",
+    ),
+    "rsc_staff:programmes": Row(COORDINATORS, riverbend),
+    "rsc_staff:programme": Row(ANALYSTS, lambda ctx: rsc_kw(ctx, "programme", association_slug="riverbend")),
+    "rsc_staff:programme_csv": Row(ANALYSTS, lambda ctx: rsc_kw(ctx, "programme", association_slug="riverbend")),
+    # Training hub (issue 6): the trainer persona leads the session; the applicant is registered.
+    "training:catalog": Row(PUBLIC, riverbend),
+    "training:feed": Row(PUBLIC, riverbend),
+    "training:session": Row(PUBLIC, lambda ctx: training_kw(ctx, "session")),
+    "training:register": Row(statuses(302), lambda ctx: training_kw(ctx, "session"), method="post"),
+    "training:cancel": Row(OWN_ENTRY_POST, lambda ctx: training_kw(ctx, "session"), method="post"),
+    "training_staff:sessions": Row({**COORDINATORS, TRN: 200}, riverbend),
+    "training_staff:roster": Row({**COORDINATORS, TRN: 200}, lambda ctx: training_kw(ctx, "session")),
+    "training_staff:attendance": Row(
+        {**COORDINATORS, TRN: 302, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "session"), method="post"
+    ),
+    "training_staff:upload": Row(
+        {**COORDINATORS, TRN: 302, COORD: 302, ADM: 302},
+        lambda ctx: training_kw(ctx, "session"),
+        method="post",
+        data=training_attendance_file,
+    ),
+    "training_staff:finalise": Row(
+        {**COORDINATORS, TRN: 302, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "session"), method="post"
+    ),
+    "training_staff:courses": Row(COORDINATORS, riverbend),
+    "training_staff:providers": Row(COORDINATORS, riverbend),
+    "training_staff:cancel_session": Row(
+        {**COORDINATORS, TRN: 302, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "session"), method="post"
+    ),
+    "training_staff:course_new": Row({**COORDINATORS, TRN: 200}, riverbend),
+    "training_staff:session_new": Row({**COORDINATORS, TRN: 200}, riverbend),
+    "training:certificate_check": Row(PUBLIC, training_certificate_code),
+    "training_me:certificate": Row(OWN_ENTRY, training_certificate),
+    "training_staff:decide": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "submitted", what="approve"), method="post"
+    ),
+    "training_me:transcript": Row(SIGNED_IN),
+    "training_me:transcript_csv": Row(SIGNED_IN),
+    "training_me:transcript_pdf": Row(SIGNED_IN),
+    "training_me:claim": Row(statuses(302), method="post"),
+    "training_me:feed": Row(PUBLIC, training_feed_token),
     "portfolio:home": Row(SIGNED_IN),
     "portfolio:needs": Row(OWN_PORTFOLIO_PAGE),
     "portfolio:references": Row(OWN_PORTFOLIO_PAGE),
