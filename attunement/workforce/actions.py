@@ -151,9 +151,7 @@ def _profile_values(profile: WorkforceProfile, person: User, association: Associ
         "role": profile.role,
         "service_level": profile.service_level,
         "region": profile.region or person.region,
-        "race_ethnicity": sorted(profile.race_ethnicity)
-        if profile.demographics_consent and profile.race_ethnicity
-        else None,
+        "race_ethnicity": profile.counted_race,
         "languages": sorted(person.languages) if person.languages else None,
         "endorsed": Credential.objects.filter(person=person, association=association, status__in=CURRENT).exists(),
         "paid_hours_week": profile.paid_hours_week,
@@ -212,7 +210,8 @@ def save_workforce_profile(*, actor: User, person: User, values: dict[str, Any])
 
 
 def _blank(name: str) -> Any:
-    return None if name in ("programme", "caseload", "paid_hours_week", "worked_hours_week", "annual_salary") else ""
+    """The empty value of a profile field: None where the column is nullable, else ""."""
+    return None if WorkforceProfile._meta.get_field(name).null else ""
 
 
 def _yes_no(value: str) -> bool | None:
@@ -248,9 +247,7 @@ def submit_checkin(*, actor: User, person: User, association: Association, answe
         "role": answers["role"],
         "service_level": answers.get("service_level") or "",
         "region": answers.get("region") or "",
-        "race_ethnicity": sorted(profile.race_ethnicity)
-        if profile.demographics_consent and profile.race_ethnicity
-        else None,
+        "race_ethnicity": profile.counted_race,
         "languages": sorted(answers.get("languages") or []) or None,
         "specialized_training_foundations": _yes_no(answers.get("specialized_training_foundations") or ""),
         "ebt_trained": sorted(answers.get("ebt_trained") or []) or None,

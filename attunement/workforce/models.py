@@ -177,6 +177,11 @@ class WorkforceProfile(models.Model):
     def respondent_id(self) -> str:
         return f"p-{self.respondent_key.hex[:20]}"
 
+    @property
+    def counted_race(self) -> list[str] | None:
+        """Race and ethnicity as the year's row may hold them: only while the person consents."""
+        return sorted(self.race_ethnicity) if self.demographics_consent and self.race_ethnicity else None
+
 
 class Rollup(models.Model):
     """A dashboard's figures for one association, computed by ``refresh_rollups`` (the

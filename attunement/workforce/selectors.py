@@ -102,8 +102,13 @@ def checkin_initial(person: User, association: Association, year: int) -> dict[s
     what the person's credentials and portfolio already say, and last year's answers."""
     profile = WorkforceProfile.objects.filter(person=person).first()
     initial: dict[str, Any] = {"languages": list(person.languages or []), "region": person.region}
-    rows = CheckinResponse.objects.filter(association=association, respondent_id=_respondent(profile), year__lte=year)
-    earlier = rows.order_by("-year").first() if profile else None
+    earlier = (
+        CheckinResponse.objects.filter(association=association, respondent_id=profile.respondent_id, year__lte=year)
+        .order_by("-year")
+        .first()
+        if profile is not None
+        else None
+    )
     if earlier is not None:
         for name in ANSWER_FIELDS:
             value = getattr(earlier, name)
@@ -130,10 +135,6 @@ def checkin_initial(person: User, association: Association, year: int) -> dict[s
     if RSC.objects.filter(portfolio__person=person).exists():
         initial["received_rs"] = "yes"
     return initial
-
-
-def _respondent(profile: WorkforceProfile | None) -> str:
-    return profile.respondent_id if profile is not None else ""
 
 
 def checked_in(person: User, year: int) -> set[int]:

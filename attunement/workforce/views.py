@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.audit.actions import record
+from attunement.lib.errors import ActionRefused
 from attunement.lib.http import SignedInRequest, StaffRequest
 from attunement.workforce import actions
 from attunement.workforce.actions import import_checkins
@@ -212,16 +215,12 @@ def coverage(request: StaffRequest) -> HttpResponse:
 
 
 def _int(value: str, field: str, low: int, high: int) -> int:
-    from django.core.exceptions import ValidationError
-
     if not value.strip().isdigit() or not low <= int(value) <= high:
         raise ValidationError({field: _("Give a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}})
     return int(value)
 
 
 def _refused(request: StaffRequest, exc: Exception) -> None:
-    from django.core.exceptions import ValidationError
-
     if isinstance(exc, ValidationError):
         for field, errors in exc.message_dict.items():
             for error in errors:
@@ -233,14 +232,16 @@ def _refused(request: StaffRequest, exc: Exception) -> None:
 @coordinator_required
 @require_POST
 def save_programme(request: StaffRequest) -> HttpResponse:
-    from django.core.exceptions import ValidationError
-
-    from attunement.lib.errors import ActionRefused
-
     back = redirect("workforce:coverage", association_slug=request.association.slug)
     programme = None
     if public_id := request.POST.get("programme", ""):
-        programme = Programme.objects.filter(association=request.association, public_id__iexact=public_id[:36]).first()
+        try:
+            wanted = uuid.UUID(public_id[:36])
+        except ValueError:
+            wanted = None
+        programme = (
+            Programme.objects.filter(association=request.association, public_id=wanted).first() if wanted else None
+        )
         if programme is None:
             messages.error(request, _("This programme was already removed."))
             return back
@@ -267,8 +268,6 @@ def save_programme(request: StaffRequest) -> HttpResponse:
 @coordinator_required
 @require_POST
 def region_target(request: StaffRequest) -> HttpResponse:
-    from django.core.exceptions import ValidationError
-
     back = redirect("workforce:coverage", association_slug=request.association.slug)
     raw = request.POST.get("endorsed_target", "").strip()
     try:
@@ -306,8 +305,6 @@ def my_profile(request: SignedInRequest) -> HttpResponse:
 
 
 def checkin(request: SignedInRequest) -> HttpResponse:
-    from attunement.lib.errors import ActionRefused
-
     person = request.user
     mine = associations_of(person)
     year = timezone.localdate().year

@@ -181,6 +181,8 @@ def test_coordinators_keep_programmes_and_targets_analysts_cannot(
 
     assert list(RegionTarget.objects.values_list("region", "endorsed_target")) == [("East", 4)]
     programme = Programme.objects.get()
+    odd = coordinator.post(url, {"programme": "not-a-uuid", "remove": "1"}, follow=True)
+    assert "This programme was already removed." in odd.content.decode()
     coordinator.post(url, {"programme": str(programme.public_id), "remove": "1"})
     assert not Programme.objects.exists()
     assert AuditEvent.objects.filter(verb__startswith="workforce.programme").count() == 2
