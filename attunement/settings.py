@@ -187,6 +187,10 @@ API_QUOTA_PER_MINUTE = env_int("API_QUOTA_PER_MINUTE", 600)
 API_RATE_LIMIT_STORE = env_str("API_RATE_LIMIT_STORE", "memory")
 if API_RATE_LIMIT_STORE not in ("memory", "cache"):
     raise ConfigError("API_RATE_LIMIT_STORE must be memory or cache.")
+# On PostgreSQL the lookup by code runs as a prepared statement (planned once per connection).
+# Set false behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
+# transaction mode).
+API_PREPARED_STATEMENTS = env_bool("API_PREPARED_STATEMENTS", True)
 
 # --- Accounts -------------------------------------------------------------------------
 

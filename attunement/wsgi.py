@@ -10,7 +10,11 @@ from django.core.wsgi import get_wsgi_application
 from attunement.lib.env import ConfigError
 
 try:
-    application = get_wsgi_application()
+    site = get_wsgi_application()
+    from attunement.api.handler import ApiHandler, Dispatch
+
+    # /api/ is served with a shorter middleware chain (attunement/api/handler.py).
+    application = Dispatch(site, ApiHandler())
 except ConfigError as error:
     # One sentence for the operator, not a traceback.
     print(f"Attunement cannot start: {error}", file=sys.stderr)

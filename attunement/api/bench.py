@@ -2,9 +2,13 @@
 code against a trivial JSON view under the same gunicorn server, p50/p99, and a bulk roster
 check of 10,000 rows, at 1,000,000 credentials on PostgreSQL (100,000 on SQLite).
 
-The load generator (2 processes x 25 threads, keep-alive raw sockets) runs on the same
-machine as the server, so both share its cores: the ratio to the trivial view in the same
-run is the figure to read, not the absolute requests per second."""
+The server is gunicorn with 2 sync workers, as docs/operations.md recommends: a sync worker
+answers one request per connection and the kernel hands each new connection to whichever
+worker is free. (With keep-alive gthread workers a connection stays with the worker that
+accepted it; an uneven split left one worker idle and halved throughput in some runs.)
+The load generator (wrk if installed, else 2 processes x 25 threads of raw sockets) runs on
+the same machine as the server, so both share its cores: the ratio to the trivial view in
+the same run is the figure to read, not the absolute requests per second."""
 
 from __future__ import annotations
 
@@ -124,7 +128,7 @@ def _free_port() -> int:
 def start_server(port: int, **env: str) -> subprocess.Popen[bytes]:
     server = subprocess.Popen(  # noqa: S603 — our own interpreter and module
         [sys.executable, "-m", "gunicorn", "attunement.wsgi:application", "--workers", "2",
-         "--worker-class", "gthread", "--threads", "1", "--keep-alive", "30", "--backlog", "512",
+         "--worker-class", "sync", "--backlog", "512",
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
         env={**os.environ, "LOG_LEVEL": "WARNING", **env},
     )  # fmt: skip
@@ -217,7 +221,7 @@ def _client_process(port: int, threads: int, paths: list[bytes], token: str, sec
 def drive(
     port: int, paths: list[bytes], token: str, clients: int = CLIENTS
 ) -> tuple[float, float, float, dict[int, int], int]:
-    """(requests/s, p50 ms, p99 ms, statuses, errors) with ``clients`` keep-alive clients."""
+    """(requests/s, p50 ms, p99 ms, statuses, errors) with ``clients`` concurrent clients."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     procs = [
@@ -363,7 +367,7 @@ def api() -> list[Figure]:
         server.terminate()
         server.wait(10)
     generator = "wrk" if load is drive_wrk else "Python load generator (install wrk for a lighter one)"
-    note = f"{CLIENTS} keep-alive clients, {DURATION:.0f} s, {generator} on the same cores"
+    note = f"{CLIENTS} clients, {DURATION:.0f} s, 2 sync workers, {generator} on the same cores"
     figures += [
         Figure("trivial view (GET /api/v1/ping): requests/s", trivial[0], "req/s", note),
         Figure(

@@ -81,16 +81,55 @@ def _compiled_by_code(alias: str) -> tuple[str, list[int]]:
     return _by_code_sql[alias]
 
 
+def _fetch_one(alias: str, sql: str, params: list[Any]) -> tuple[Any, ...] | None:
+    """Run the lookup. On PostgreSQL (unless ``API_PREPARED_STATEMENTS`` is off) it is a
+    prepared statement on a server-binding cursor, planned once per connection instead of on
+    every request, and the per-request health check (a ``SELECT 1`` round trip) is replaced by
+    one retry on a fresh connection if the kept one turns out dead. Both through Django's
+    cursor wrapper, so the query is logged, counted in tests and its errors translated."""
+    from django.conf import settings
+    from django.db import DatabaseError, connections
+
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not getattr(settings, "API_PREPARED_STATEMENTS", True):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()
+    import psycopg
+
+    for attempt in (1, 2):
+        if connection.connection is None:
+            connection.ensure_connection()
+        connection.health_check_done = True  # type: ignore[attr-defined]  # the retry below stands for it
+        raw = connection.connection
+        if raw.prepare_threshold is None:  # Django turns preparing off; only our cursor prepares
+            raw.prepare_threshold = 0
+        connection.validate_thread_sharing()
+        server_cursor: Any = psycopg.Cursor(raw)
+        wrapped = (
+            connection.make_debug_cursor(server_cursor)
+            if connection.queries_logged
+            else connection.make_cursor(server_cursor)
+        )
+        try:
+            with wrapped:
+                wrapped.execute(sql, params)
+                return wrapped.fetchone()
+        except DatabaseError:
+            if attempt == 2 or connection.in_atomic_block or connection.is_usable():
+                raise
+            connection.close()  # the kept connection had died (server restart, idle timeout)
+    return None  # pragma: no cover — the loop returns or raises
+
+
 def credential_by_code(association_id: int, code: str) -> dict[str, Any] | None:
     """One query: the credential with this public code in the client's association."""
-    from django.db import connections, router
+    from django.db import router
 
     alias = router.db_for_read(Credential)
     sql, order = _compiled_by_code(alias)
     values = (code, association_id)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [values[i] for i in order])
-        found = cursor.fetchone()
+    found = _fetch_one(alias, sql, [values[i] for i in order])
     if found is None:
         return None
     row = dict(zip(FIELDS, found, strict=True))
