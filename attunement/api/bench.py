@@ -75,6 +75,7 @@ def load_credentials(n: int) -> tuple[Any, list[str], list[str]]:
     from attunement.associations import actions as association_actions
     from attunement.endorsement.models import Credential, CredentialStatus
     from attunement.people.models import User
+    from attunement.people.names import fold_name
 
     association = association_actions.create_association(
         actor=None, slug="apibench", name="API Bench AIMH", contact_email="bench@apibench.example"
@@ -88,8 +89,8 @@ def load_credentials(n: int) -> tuple[Any, list[str], list[str]]:
     if connection.vendor == "postgresql":
         _copy_rows(
             User,
-            ["email", "legal_name", "public_id", "password"],
-            ((f"p{i}@apibench.example", names[i], uuid.uuid4(), "!") for i in range(n)),
+            ["email", "legal_name", "legal_name_key", "public_id", "password"],
+            ((f"p{i}@apibench.example", names[i], fold_name(names[i]), uuid.uuid4(), "!") for i in range(n)),
         )
         people = list(
             User.objects.filter(email__endswith="@apibench.example").order_by("id").values_list("id", flat=True)
@@ -104,7 +105,7 @@ def load_credentials(n: int) -> tuple[Any, list[str], list[str]]:
     else:
         for start in range(0, n, 10_000):
             User.objects.bulk_create(
-                User(email=f"p{i}@apibench.example", legal_name=names[i], password="!")  # noqa: S106
+                User(email=f"p{i}@apibench.example", legal_name=names[i], password="!").fill_name_keys()  # noqa: S106
                 for i in range(start, min(n, start + 10_000))
             )
         people = list(

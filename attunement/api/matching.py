@@ -13,7 +13,8 @@ Scoring (documented in the API description):
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from attunement.people.names import fold_name
 
 CODE_ALPHABET = frozenset("ABCDEFGHJKMNPQRSTVWXYZ23456789")
 CODE_MAX = 12
@@ -31,10 +32,9 @@ def normalise_code(raw: str) -> str | None:
 
 
 def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name: 'José  O’Neil' -> 'jose o neil'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(_NOT_WORD.sub(" ", stripped.casefold()).replace("_", " ").split())
+    """Case-, accent- and punctuation-insensitive form of a name: 'José  O’Neil' -> 'jose o neil'
+    (the form kept in ``User.legal_name_key`` and ``preferred_name_key``)."""
+    return fold_name(text)
 
 
 def name_confidence(query: str, *names: str) -> str:
@@ -55,29 +55,7 @@ def name_confidence(query: str, *names: str) -> str:
     return best
 
 
-def _ascii_lower(text: str) -> str:
-    return "".join(ch.lower() if ch.isascii() else ch for ch in text)
-
-
-def lookup_keys(name: str) -> list[str]:
-    """Lower-cased spellings to look the name up with in the database: as typed (spaces
-    collapsed), as SQLite's LOWER() (ASCII only) would leave it as typed and in title case,
-    and without accents. A stored name with accents is found by a query with the same
-    accents (see docs/operations.md, "Verification API")."""
-    typed = " ".join(name.split())
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", typed) if not unicodedata.combining(ch))
-    keys = {typed.lower(), _ascii_lower(typed), _ascii_lower(typed.title()), plain.lower()}
-    return sorted(k for k in keys if k)
-
-
-def search_variants(word: str) -> list[str]:
-    """Spellings of one word for a case-insensitive LIKE that also works on SQLite, whose
-    LIKE ignores case for ASCII letters only."""
-    plain = "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
-    return sorted({word, word.lower(), word.title(), word.upper(), plain} - {""})
-
-
 def search_word(name: str) -> str:
-    """The longest word of a name, to find candidates with (accents kept as typed)."""
+    """The longest word of a name, to find candidates with."""
     words = [w for w in _NOT_WORD.sub(" ", name).replace("_", " ").split() if w]
     return max(words, key=len) if words else ""

@@ -7,9 +7,8 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Q
-from django.db.models.functions import Lower
 
-from attunement.api.matching import SCORES, fold, lookup_keys, name_confidence, search_variants, search_word
+from attunement.api.matching import SCORES, fold, name_confidence, search_word
 from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
 
 CURRENT = frozenset({CredentialStatus.ACTIVE.value, CredentialStatus.EMERITUS.value})
@@ -148,12 +147,10 @@ def search_by_name(
     association_id: int, name: str, category: str | None, region: str | None
 ) -> list[tuple[dict[str, Any], str]]:
     """Candidates for a name, best first, with their confidence (one query, capped)."""
-    word = search_word(name)
+    word = fold(search_word(name))
     if not word:
         return []
-    found = Q()
-    for variant in search_variants(word):
-        found |= Q(person__legal_name__icontains=variant) | Q(person__preferred_name__icontains=variant)
+    found = Q(person__legal_name_key__contains=word) | Q(person__preferred_name_key__contains=word)
     rows = Credential.objects.filter(found, association_id=association_id)
     if category:
         rows = rows.filter(category=category)
@@ -178,14 +175,13 @@ def credentials_by_codes(association_id: int, codes: set[str]) -> dict[str, dict
 
 def credentials_by_names(association_id: int, names: set[str]) -> dict[str, list[dict[str, Any]]]:
     """One query for every name of a roster: credentials whose holder's legal or preferred
-    name equals one of the lower-cased spellings, grouped by the folded name."""
-    keys = sorted({key for name in names for key in lookup_keys(name)})
+    name, folded, equals one of the names folded; grouped by the folded name."""
+    keys = sorted({key for key in (fold(name) for name in names) if key})
     if not keys:
         return {}
     rows = (
         Credential.objects.filter(association_id=association_id)
-        .alias(legal=Lower("person__legal_name"), preferred=Lower("person__preferred_name"))
-        .filter(Q(legal__in=keys) | Q(preferred__in=keys))
+        .filter(Q(person__legal_name_key__in=keys) | Q(person__preferred_name_key__in=keys))
         .values(*FIELDS)
     )
     by_name: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -64,7 +64,7 @@ def load(riverbend: Any, operator: Any) -> None:
     unusable = make_password(None)
     users = User.objects.bulk_create(
         User(email=f"worker{i}@{DOMAIN}", legal_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}", password=unusable,
-             languages=["en", "es"] if rng.random() < 0.18 else ["en"])
+             languages=["en", "es"] if rng.random() < 0.18 else ["en"]).fill_name_keys()
         for i in range(PEOPLE)
     )  # fmt: skip
     users = list(User.objects.filter(email__endswith=f"@{DOMAIN}").order_by("id"))

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attunement.people.languages import WORK_LANGUAGE_CODES
+from attunement.people.names import KEY_LENGTH, name_key
 
 
 class UserManager(BaseUserManager["User"]):
@@ -57,6 +58,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     preferred_name = models.CharField(
         _("preferred name"), max_length=200, blank=True, help_text=_("The name we use when we write to you.")
     )
+    # The names folded (case, accents, punctuation ignored: "José O'Neil" -> "jose o neil"),
+    # kept by save() so the directory and the verification API find "Jose" for "José" on
+    # both databases. Code that writes names without save() (bulk_create, update) sets them
+    # with fill_name_keys().
+    legal_name_key = models.CharField(max_length=KEY_LENGTH, blank=True, editable=False, db_index=True)
+    preferred_name_key = models.CharField(max_length=KEY_LENGTH, blank=True, editable=False, db_index=True)
     pronouns = models.CharField(_("pronouns"), max_length=60, blank=True)
     languages = models.JSONField(
         _("languages you work in"), default=list, blank=True, validators=[validate_work_languages]
@@ -90,6 +97,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.display_name
+
+    def fill_name_keys(self) -> User:
+        self.legal_name_key = name_key(self.legal_name)
+        self.preferred_name_key = name_key(self.preferred_name)
+        return self
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_name_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"legal_name", "preferred_name"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "legal_name_key", "preferred_name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def display_name(self) -> str:

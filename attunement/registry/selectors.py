@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
 from attunement.people.languages import WORK_LANGUAGE_CODES
+from attunement.people.names import fold_name
 from attunement.registry.models import Accepting
 
 if TYPE_CHECKING:
@@ -63,10 +64,9 @@ class Page:
 
 def directory_page(association: Association | None, filters: Filters) -> Page:
     rows = listed_credentials(association)
-    if filters.query:
-        rows = rows.filter(
-            Q(person__legal_name__icontains=filters.query) | Q(person__preferred_name__icontains=filters.query)
-        )
+    query = fold_name(filters.query)
+    if query:  # "jose garcia" finds José García: the folded names are stored on the person
+        rows = rows.filter(Q(person__legal_name_key__contains=query) | Q(person__preferred_name_key__contains=query))
     if filters.category:
         rows = rows.filter(category=filters.category)
     if filters.region:

@@ -26,7 +26,9 @@ def _grow_providers(association: Association, have: int, want: int) -> None:
 
     people = User.objects.bulk_create(
         [
-            User(email=f"prov{i}@bench-rsc.example", legal_name=f"Provider {i}", password=make_password(None))
+            User(
+                email=f"prov{i}@bench-rsc.example", legal_name=f"Provider {i}", password=make_password(None)
+            ).fill_name_keys()
             for i in range(have, want)
         ]
     )

@@ -177,3 +177,13 @@ def test_a_roster_counts_one_request_per_started_hundred_rows(api: Client, payer
     assert response.status_code == 429
     assert response["Retry-After"]
     assert post_json(api, [{"code": "ZZZZ234567"}]).status_code == 200  # 4 of 5
+
+
+def test_roster_names_match_without_accents(api: Client, holder: Any, riverbend: Any) -> None:
+    credential = holder("Zoë Ångström-Núñez", association=riverbend, preferred_name="Zoé Nunez")
+    rows = [{"ref": "1", "name": "zoe angstrom nunez"}, {"ref": "2", "name": "ZOE NÚÑEZ"}]
+    body = post_json(api, rows).json()
+    assert [(r["ref"], r["confidence"], r["credential"]["code"]) for r in body["results"]] == [
+        ("1", "high", credential.public_code),
+        ("2", "high", credential.public_code),
+    ]

@@ -181,3 +181,11 @@ def test_the_openapi_description_is_public_and_the_docs_page_is_off(client: Clie
     schema = client.get("/api/v1/openapi.json").json()
     assert {"/api/v1/credentials/{code}", "/api/v1/credentials", "/api/v1/roster-checks"} <= set(schema["paths"])
     assert client.get("/api/v1/docs").status_code == 404
+
+
+def test_a_name_is_found_whether_or_not_the_payer_typed_its_accents(api: Client, holder: Any, riverbend: Any) -> None:
+    holder("María José García", association=riverbend)
+    body = api.get("/api/v1/credentials", {"name": "Maria Jose Garcia"}).json()
+    assert [(r["credential"]["holder"], r["confidence"]) for r in body["results"]] == [("María José García", "high")]
+    body = api.get("/api/v1/credentials", {"name": "GARCIA"}).json()
+    assert [(r["credential"]["holder"], r["confidence"]) for r in body["results"]] == [("María José García", "medium")]

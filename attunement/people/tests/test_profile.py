@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from django.urls import reverse
@@ -73,3 +74,23 @@ def test_a_signed_in_person_sees_their_language_unless_they_switch(personas: dic
     assert '<html lang="es"' in client.get(URL).content.decode()
     client.post(reverse("set_language"), {"language": "en", "next": URL})
     assert '<html lang="en"' in client.get(URL).content.decode()
+
+
+def test_folded_name_keys_follow_every_save(db: Any) -> None:
+    from django.apps import apps
+
+    from attunement.people.models import User
+
+    person = User.objects.create_user("keys@example.org", password=None, legal_name="Renée  O’Brien")
+    person.refresh_from_db()
+    assert (person.legal_name_key, person.preferred_name_key) == ("renee o brien", "")
+    person.preferred_name = "Ré"
+    person.save(update_fields=["preferred_name"])
+    person.refresh_from_db()
+    assert person.preferred_name_key == "re"
+    # People from before the keys existed get them from the migration.
+    User.objects.filter(pk=person.pk).update(legal_name_key="", preferred_name_key="")
+    migration = importlib.import_module("attunement.people.migrations.0003_name_keys")
+    migration.fill(apps, None)
+    person.refresh_from_db()
+    assert (person.legal_name_key, person.preferred_name_key) == ("renee o brien", "re")

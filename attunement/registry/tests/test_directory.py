@@ -49,3 +49,22 @@ def test_search_by_name_and_category_and_the_cost_is_fixed(client: Any, riverben
     response = client.get(URL, {"q": "Person 003", "category": "IFS"})
     assert [c.person.legal_name for c in response.context["credentials"]] == ["Person 003"]
     assert response["Cache-Control"] == "public, max-age=300"
+
+
+def test_names_are_found_without_their_accents_and_with_them(client: Any, riverbend: Any, make_person: Any) -> None:
+    for i, name in enumerate(["José Ángel García", "Jose Garcia-Lopez", "Chloé O'Neil"]):
+        Credential.objects.create(
+            person=make_person(f"accent{i}@example.org", legal_name=name),
+            association=riverbend,
+            category="IFS",
+            since=date(2020, 1, 1),
+        )
+
+    def found(query: str) -> list[str]:
+        return sorted(c.person.legal_name for c in client.get(URL, {"q": query}).context["credentials"])
+
+    assert found("jose garcia") == ["Jose Garcia-Lopez"]  # the words in order, as typed
+    assert found("garcia") == ["Jose Garcia-Lopez", "José Ángel García"]
+    assert found("GARCÍA") == ["Jose Garcia-Lopez", "José Ángel García"]
+    assert found("angel garcia") == ["José Ángel García"]
+    assert found("Chloe O’Neil") == ["Chloé O'Neil"]
