@@ -14,12 +14,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import http.client
+import ipaddress
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from django.db import transaction
@@ -81,38 +84,83 @@ def verify(secret: str, headers: dict[str, str], body: bytes, *, tolerance: int 
     return any(hmac.compare_digest(expected, given) for given in headers.get("webhook-signature", "").split())
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+class Refused(Exception):
+    """The endpoint's host resolves to an address the server must not post to."""
 
 
-_opener = urllib.request.build_opener(_NoRedirects)
+def resolve(host: str, port: int) -> str:
+    """The address to connect to for ``host``: resolved once here and then used for the
+    connection itself, so a name cannot resolve to a public address when checked and to a
+    private one when connected (DNS rebinding). In production every address the name has must
+    be public (no loopback, private, link-local or reserved ones): an organisation must not be
+    able to make the server post into its own network."""
+    from django.conf import settings
+
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP)
+    addresses = [info[4][0] for info in infos]
+    if not addresses:
+        raise Refused(f"{host} has no address")
+    if settings.PRODUCTION:
+        for address in addresses:
+            if not ipaddress.ip_address(str(address).split("%")[0]).is_global:
+                raise Refused(f"{host} resolves to {address}, which is not a public address")
+    return str(addresses[0])
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        # The certificate is checked against the host name, not the address.
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
 def post(delivery: WebhookDelivery) -> tuple[int | None, str]:
-    """POST one delivery; (HTTP status or None, error text)."""
+    """POST one delivery; (HTTP status or None, error text). Redirects are not followed."""
     body = orjson.dumps(delivery.payload)
     message_id = f"msg_{delivery.public_id.hex}"
     stamp = int(time.time())
-    request = urllib.request.Request(  # noqa: S310 — http(s) only, checked when the endpoint was added
-        delivery.endpoint.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Attunement-Webhooks/1",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(stamp),
-            "webhook-signature": sign(delivery.endpoint.secret, message_id, stamp, body),
-        },
-    )
+    url = urlsplit(delivery.endpoint.url)
+    secure = url.scheme == "https"
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Attunement-Webhooks/1",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign(delivery.endpoint.secret, message_id, stamp, body),
+    }
+    connection: http.client.HTTPConnection | None = None
     try:
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:300]
+        host, port = url.hostname or "", url.port or (443 if secure else 80)
+        address = resolve(host, port)
+        kind = _PinnedHTTPSConnection if secure else _PinnedHTTPConnection
+        connection = kind(host, port, address, TIMEOUT_SECONDS)
+        path = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(65536)
+    except Refused as exc:
+        return None, f"refused: {exc}"[:300]
+    except (OSError, ValueError, http.client.HTTPException) as exc:
+        return None, (str(exc) or type(exc).__name__)[:300]
+    finally:
+        if connection is not None:
+            connection.close()
+    if 200 <= response.status < 300:
+        return response.status, ""
+    return response.status, f"HTTP {response.status}"
 
 
 @dataclass

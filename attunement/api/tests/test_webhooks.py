@@ -202,3 +202,60 @@ def test_only_http_addresses_and_https_in_production(payer: Any, personas: dict[
     assert AuditEvent.objects.filter(verb="api.webhook.added").count() == 2
     actions.remove_webhook(actor=personas["admin"], endpoint=added.endpoint)
     assert AuditEvent.objects.filter(verb="api.webhook.removed").count() == 1
+
+
+def _resolving(monkeypatch: pytest.MonkeyPatch, table: dict[str, list[str]]) -> None:
+    """Answer DNS for the names in ``table`` with its addresses, one per lookup, in order."""
+    real = webhooks.socket.getaddrinfo
+
+    def getaddrinfo(host: str, port: int, *args: Any, **kwargs: Any) -> Any:
+        if host in table:
+            address = table[host].pop(0)
+            return [(webhooks.socket.AF_INET, webhooks.socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", getaddrinfo)
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(
+    monkeypatch: pytest.MonkeyPatch, payer: Any, personas: dict[str, Any], receiver: Receiver, holder: Any,
+    riverbend: Any,
+) -> None:  # fmt: skip
+    # The name answers the receiver's address first and an unreachable one after (DNS
+    # rebinding): the post arrives because the worker connects to the address it resolved and
+    # checked, once, with the name in the Host header.
+    _resolving(monkeypatch, {"hooks.payer.example": ["127.0.0.1", "192.0.2.1", "192.0.2.1"]})
+    port = receiver.server.server_address[1]
+    actions.add_webhook(
+        actor=personas["admin"], client=payer, url=f"http://hooks.payer.example:{port}/in?x=1", events=["emeritus"]
+    )
+    change_status(
+        actor=personas["admin"], credential=holder("Val Orr", association=riverbend), status=CredentialStatus.EMERITUS
+    )
+    assert webhooks.deliver_due().delivered == 1
+    headers, _body = receiver.received[0]
+    assert headers["host"] == f"hooks.payer.example:{port}"
+
+
+def test_in_production_a_name_that_resolves_to_a_private_address_is_refused(
+    monkeypatch: pytest.MonkeyPatch, payer: Any, personas: dict[str, Any], holder: Any, riverbend: Any
+) -> None:
+    _resolving(monkeypatch, {"hooks.payer.example": ["10.1.2.3"]})
+
+    def no_connection(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("no connection may be opened")
+
+    monkeypatch.setattr(webhooks.socket, "create_connection", no_connection)
+    with override_settings(PRODUCTION=True):
+        actions.add_webhook(  # a public-looking name passes when it is added ...
+            actor=personas["admin"], client=payer, url="https://hooks.payer.example/in", events=["emeritus"]
+        )
+        change_status(
+            actor=personas["admin"],
+            credential=holder("Wes Au", association=riverbend),
+            status=CredentialStatus.EMERITUS,
+        )
+        assert webhooks.deliver_due().retried == 1  # ... and is refused when it is posted to
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.last_status_code is None
+    assert delivery.last_error == "refused: hooks.payer.example resolves to 10.1.2.3, which is not a public address"
