@@ -182,11 +182,11 @@ CACHES = {
 
 # The verification API (attunement/api): requests per minute per key unless an admin sets
 # another quota, and where the per-minute counters live ("memory": per worker, no write per
-# request; "cache": the shared cache above, across workers). See docs/operations.md.
+# request; "database": one shared row per key, exact across workers). See docs/operations.md.
 API_QUOTA_PER_MINUTE = env_int("API_QUOTA_PER_MINUTE", 600)
 API_RATE_LIMIT_STORE = env_str("API_RATE_LIMIT_STORE", "memory")
-if API_RATE_LIMIT_STORE not in ("memory", "cache"):
-    raise ConfigError("API_RATE_LIMIT_STORE must be memory or cache.")
+if API_RATE_LIMIT_STORE not in ("memory", "database"):
+    raise ConfigError("API_RATE_LIMIT_STORE must be memory or database.")
 # On PostgreSQL the lookup by code runs as a prepared statement (planned once per connection).
 # Set false behind a pooler that cannot keep prepared statements (PgBouncer before 1.21 in
 # transaction mode).

@@ -8,8 +8,8 @@ once in the worker that revoked it and within that many seconds in the others.
 Quotas count requests per key in fixed one-minute windows. The counter lives in the worker's
 memory by default (``API_RATE_LIMIT_STORE=memory``): no write per request, so it cannot become
 the bottleneck, but each worker counts on its own, so with N workers a client can reach at most
-N times its quota. ``API_RATE_LIMIT_STORE=cache`` counts in Django's cache (the database cache
-here) and holds across workers at the price of a read and a write per request (see
+N times its quota. ``API_RATE_LIMIT_STORE=database`` counts in a shared table (``QuotaWindow``,
+unlogged on PostgreSQL) and holds across workers at the price of one write per request (see
 ``make bench``, the ``api`` benchmark). A roster check costs one request per started 100 rows.
 """
 
@@ -23,7 +23,6 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 
 KEY_CACHE_SECONDS = 30
 ROWS_PER_REQUEST = 100
@@ -115,17 +114,10 @@ def charge(key: KeyInfo, cost: int = 1) -> None:
     now = time.time()
     window = int(now // 60)
     retry_after = max(1, math.ceil((window + 1) * 60 - now))
-    if getattr(settings, "API_RATE_LIMIT_STORE", "memory") == "cache":
-        name = f"api-quota:{key.key_id}:{window}"
-        cache.add(name, 0, timeout=70)
-        try:
-            used = cache.incr(name, cost)
-        except ValueError:  # expired between add and incr
-            cache.set(name, cost, timeout=70)
-            used = cost
-        if used > key.quota:
-            raise QuotaExceeded(retry_after, key.quota)
-        return
+    if getattr(settings, "API_RATE_LIMIT_STORE", "memory") == "database":
+        if _charge_in_database(key, window, cost):
+            return
+        raise QuotaExceeded(retry_after, key.quota)
     with _window_lock:
         slot = _windows.get(key.key_id)
         if slot is None or slot[0] != window:
@@ -133,3 +125,35 @@ def charge(key: KeyInfo, cost: int = 1) -> None:
         if slot[1] + cost > key.quota:
             raise QuotaExceeded(retry_after, key.quota)
         slot[1] += cost
+
+
+# One statement, one round trip: the key's row is created, restarted for a new minute, or
+# counted up, unless the request would go over the quota (then it is marked refused and the
+# count stays, as in the memory store). Both databases know ON CONFLICT ... RETURNING.
+_CHARGE_SQL = """
+INSERT INTO api_quotawindow (key_id, minute, used, refused) VALUES (%s, %s, %s, %s)
+ON CONFLICT (key_id) DO UPDATE SET
+  used = CASE
+    WHEN api_quotawindow.minute <> excluded.minute THEN excluded.used
+    WHEN api_quotawindow.used + %s <= %s THEN api_quotawindow.used + %s
+    ELSE api_quotawindow.used END,
+  refused = CASE
+    WHEN api_quotawindow.minute <> excluded.minute THEN excluded.refused
+    ELSE api_quotawindow.used + %s > %s END,
+  minute = excluded.minute
+RETURNING refused
+"""
+
+
+def _charge_in_database(key: KeyInfo, window: int, cost: int) -> bool:
+    """Count ``cost`` in the shared table; False when it would go over the quota."""
+    from django.db import connection
+
+    fits = cost <= key.quota
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CHARGE_SQL,
+            [key.key_id, window, cost if fits else 0, not fits, cost, key.quota, cost, cost, key.quota],
+        )
+        (refused,) = cursor.fetchone()
+    return not refused

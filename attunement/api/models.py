@@ -130,3 +130,17 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event} {self.public_id}"
+
+
+class QuotaWindow(models.Model):
+    """Requests counted for a key in the current minute, when quotas are counted in the
+    database (``API_RATE_LIMIT_STORE=database``): one row per key, overwritten when a new minute
+    starts. Unlogged on PostgreSQL: counters need no crash safety, so their writes skip the WAL."""
+
+    key = models.OneToOneField(ApiKey, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    minute = models.BigIntegerField()
+    used = models.PositiveIntegerField()
+    refused = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.key_id}: {self.used} in minute {self.minute}"

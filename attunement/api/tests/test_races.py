@@ -41,3 +41,32 @@ def test_two_delivery_workers_send_a_delivery_once(payer: Any, personas: dict[st
     finally:
         receiver.server.shutdown()
         receiver.server.server_close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_workers_counting_one_quota_at_once_let_exactly_the_quota_through(
+    payer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.test.utils import override_settings
+
+    from attunement.api import keys
+
+    key = keys.key_for_token(actions.issue_key(actor=None, client=payer).token)
+    assert key is not None
+    limited = keys.KeyInfo(key.key_id, key.client_id, key.association_id, quota=25)
+
+    def worker() -> int:
+        let_through = 0
+        for _ in range(10):
+            try:
+                keys.charge(limited)
+                let_through += 1
+            except keys.QuotaExceeded:
+                pass
+        return let_through
+
+    monkeypatch.setattr(keys.time, "time", lambda: 1_740_000_000.0)  # one minute for every request
+    with override_settings(API_RATE_LIMIT_STORE="database"):
+        outcome = race(worker, worker, worker, worker)
+    assert not outcome.errors
+    assert sum(outcome.results) == 25  # of 40 asked at once

@@ -9,7 +9,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from attunement.api import actions, keys
-from attunement.api.models import ApiClient
+from attunement.api.models import ApiClient, QuotaWindow
 from attunement.audit.models import AuditEvent
 from attunement.endorsement.models import CredentialStatus
 from attunement.lib.testing import assert_constant_queries, pin_queries
@@ -116,13 +116,32 @@ def test_a_key_quota_overrides_the_organisations(api: Client, payer: ApiClient, 
     assert api.get("/api/v1/credentials/NOPE234567").status_code == 429
 
 
-@override_settings(API_RATE_LIMIT_STORE="cache", API_QUOTA_PER_MINUTE=2)
-def test_the_shared_cache_store_counts_across_workers(api: Client) -> None:
-    assert api.get("/api/v1/credentials/NOPE234567").status_code == 404
-    keys.forget_keys()  # as if the next request went to another worker
-    assert api.get("/api/v1/credentials/NOPE234567").status_code == 404
-    keys.forget_keys()
-    assert api.get("/api/v1/credentials/NOPE234567").status_code == 429
+@override_settings(API_RATE_LIMIT_STORE="database", API_QUOTA_PER_MINUTE=3)
+def test_the_database_store_counts_across_workers(api: Client, token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    minute = [29_000_000]
+    monkeypatch.setattr(keys.time, "time", lambda: minute[0] * 60 + 1.0)
+    with pin_queries(3):  # the key, the count, the credential
+        assert api.get("/api/v1/credentials/ZZZZ234567").status_code == 404
+    keys.reset()  # as if the next request went to another worker: it knows nothing
+    assert api.get("/api/v1/credentials/ZZZZ234567").status_code == 404
+    keys.reset()
+    with pin_queries(3):  # a worker that has not seen the key: the key, the count, the credential
+        response = api.get("/api/v1/credentials/ZZZZ234567")
+        assert response.status_code == 404  # the third request of the minute still fits
+    response = api.get("/api/v1/credentials/ZZZZ234567")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) == 59
+    window = QuotaWindow.objects.get()
+    assert (window.minute, window.used, window.refused) == (29_000_000, 3, True)
+    minute[0] += 1  # a new minute starts from zero, in the same row
+    rows = [{"code": "ZZZZ234567"}] * 301
+    roster = api.post("/api/v1/roster-checks", {"rows": rows}, content_type="application/json")
+    assert roster.status_code == 429  # 1 for the call + 3 for 301 rows > 3: the rows are not counted
+    window.refresh_from_db()
+    assert (window.minute, window.used, window.refused) == (29_000_001, 1, True)
+    assert api.get("/api/v1/credentials/ZZZZ234567").status_code == 404
+    window.refresh_from_db()
+    assert (window.used, window.refused) == (2, False)
 
 
 def test_search_by_name_scores_matches(api: Client, holder: Any, riverbend: Any, cascade: Any) -> None:
