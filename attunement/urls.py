@@ -8,6 +8,7 @@ from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.views.i18n import set_language
 
+from attunement.api import views as api_views
 from attunement.api.urls import api_urls
 from attunement.associations import views as association_views
 from attunement.credentials import views as credential_views
@@ -43,6 +44,7 @@ urlpatterns = [
     path("reference/<str:token>/", portfolio_views.reference_form, name="reference_form"),
     path("rsc-confirm/<str:token>/", rsc_views.confirm_link, name="rsc_confirm"),
     path("api/v1/", api_urls()),
+    path("docs/api/", api_views.developer_guide, name="api_docs"),
     path("<slug:association_slug>/staff/training/", include("attunement.training.staff_urls")),
     path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
     path("<slug:association_slug>/staff/invoices/", include("attunement.payments.urls")),

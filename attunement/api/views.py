@@ -6,13 +6,15 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from attunement.api import actions, selectors
+from attunement.api import actions, keys, selectors
 from attunement.api.forms import ClientForm, KeyForm, QuotaForm, WebhookForm
 from attunement.api.models import ApiClient, ApiKey, WebhookEndpoint
 from attunement.associations.access import admin_required, roles_of
@@ -169,3 +171,46 @@ def remove_webhook(request: StaffRequest, client_id: str, webhook_id: str) -> Ht
     else:
         messages.success(request, _("Webhook removed; nothing more is sent to it."))
     return redirect("api_admin:client", association_slug=request.association.slug, client_id=client.public_id)
+
+
+# --- The public page for developers ----------------------------------------------------------
+
+
+@login_not_required
+@require_GET
+@cache_control(public=True, max_age=3600)
+def developer_guide(request: HttpRequest) -> HttpResponse:
+    """How a payer's or employer's system uses the verification API and its webhooks (no
+    database query: everything on it is code and settings)."""
+    from django.conf import settings
+
+    from attunement.api.models import WEBHOOK_EVENTS
+    from attunement.api.roster import MAX_BYTES, MAX_ROWS
+    from attunement.api.webhooks import BACKOFF
+
+    base = request.build_absolute_uri("/api/v1/")
+    return render(
+        request,
+        "api/developer_guide.html",
+        {
+            "base": base,
+            "example_code": "K7W2MXQ4PT",
+            "quota": settings.API_QUOTA_PER_MINUTE,
+            "rows_per_request": keys.ROWS_PER_REQUEST,
+            "max_rows": MAX_ROWS,
+            "max_megabytes": MAX_BYTES // (1024 * 1024),
+            "events": WEBHOOK_EVENTS,
+            "backoff": [_duration(step) for step in BACKOFF],
+            "key_cache_seconds": keys.KEY_CACHE_SECONDS,
+        },
+    )
+
+
+def _duration(step: Any) -> str:
+    from django.utils.translation import ngettext
+
+    minutes = int(step.total_seconds() // 60)
+    if minutes < 60:
+        return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+    hours = minutes // 60
+    return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}

@@ -100,6 +100,7 @@ TABLE: dict[str, Row] = {
     "associations:settings": Row(ADMINS, riverbend),
     "registry:directory": Row(PUBLIC, riverbend),
     "directory:all": Row(PUBLIC),
+    "api_docs": Row(PUBLIC),
     "directory:listing": Row(PUBLIC, holder_code),
     "verify": Row(PUBLIC, holder_code),
     "did_document": Row(PUBLIC, riverbend),
