@@ -166,9 +166,12 @@ def approve_renewal(*, actor: User | None, renewal: Renewal, automatic: bool = F
 
     def mail() -> None:
         with translation.override(person.preferred_language):
-            send_mail(str(_("Your Endorsement is renewed")),
-                      str(_("Your Endorsement is renewed through %(date)s. Thank you.") % {"date": next_due.isoformat()}),
-                      None, [person.email])  # fmt: skip
+            body = _(
+                "Your Endorsement is renewed through %(date)s. Thank you.\n\n"
+                "Download your renewed credential and certificate at %(url)s: files you downloaded "
+                "before still show the old end date."
+            ) % {"date": next_due.isoformat(), "url": f"{settings.SITE_URL}{reverse('credentials_me:mine')}"}
+            send_mail(str(_("Your Endorsement is renewed")), str(body), None, [person.email])
 
     transaction.on_commit(mail)
     renewal.refresh_from_db()

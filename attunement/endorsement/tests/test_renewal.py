@@ -54,7 +54,9 @@ def holder(ready: Any, personas: dict[str, Any], riverbend: Any) -> Any:
     return alex
 
 
-def test_one_renewal_with_one_fee_renews_every_category(holder: Any, riverbend: Any, personas: dict[str, Any]) -> None:
+def test_one_renewal_with_one_fee_renews_every_category(
+    holder: Any, riverbend: Any, personas: dict[str, Any], django_capture_on_commit_callbacks: Any
+) -> None:
     RSC.objects.filter(portfolio__person=holder).exclude(hours=12).delete()  # only this year's RS/C
     Training.objects.filter(portfolio__person=holder).exclude(title__in=["Yearly update", "Equity"]).update(
         verification=Verification.VERIFIED
@@ -63,11 +65,17 @@ def test_one_renewal_with_one_fee_renews_every_category(holder: Any, riverbend: 
     assert sorted(renewal.reports) == ["IFRS", "IFS"]
     invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
     assert invoice.total == Decimal("30.00")  # one fee for both, not late
-    record_payment(
-        actor=personas["coordinator"], invoice=invoice, method="cheque", amount=Decimal("30.00"), reference="77"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        record_payment(
+            actor=personas["coordinator"], invoice=invoice, method="cheque", amount=Decimal("30.00"), reference="77"
+        )
     renewal.refresh_from_db()
     assert renewal.state == RenewalState.RENEWED  # every counted entry verified: approved at once
+    next_due = due_in(riverbend, renewal.due.year + 1)
+    renewed = mail.outbox[-1]
+    assert renewed.to == [holder.email]
+    assert next_due.isoformat() in renewed.body
+    assert "http://127.0.0.1:8000/me/credentials/" in renewed.body  # old downloads show the old end date
     next_due = due_in(riverbend, renewal.due.year + 1)
     assert set(Credential.objects.filter(person=holder).values_list("valid_through", flat=True)) == {next_due}
     with pytest.raises(ValidationError, match="next renewal opens on"):
