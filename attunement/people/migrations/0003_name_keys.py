@@ -16,17 +16,18 @@ def _fold(text):
 
 
 def fill(apps, schema_editor):
+    # In pages of 2,000 by id (no cursor left open while the same rows are written).
     User = apps.get_model("people", "User")
-    batch = []
-    for person in User.objects.only("id", "legal_name", "preferred_name").order_by("id").iterator(chunk_size=2000):
-        person.legal_name_key = _fold(person.legal_name)
-        person.preferred_name_key = _fold(person.preferred_name)
-        batch.append(person)
-        if len(batch) == 2000:
-            User.objects.bulk_update(batch, ["legal_name_key", "preferred_name_key"])
-            batch = []
-    if batch:
+    last = 0
+    while True:
+        batch = list(User.objects.filter(pk__gt=last).order_by("pk").only("id", "legal_name", "preferred_name")[:2000])
+        if not batch:
+            return
+        for person in batch:
+            person.legal_name_key = _fold(person.legal_name)
+            person.preferred_name_key = _fold(person.preferred_name)
         User.objects.bulk_update(batch, ["legal_name_key", "preferred_name_key"])
+        last = batch[-1].pk
 
 
 class Migration(migrations.Migration):

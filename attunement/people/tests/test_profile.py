@@ -94,3 +94,9 @@ def test_folded_name_keys_follow_every_save(db: Any) -> None:
     migration.fill(apps, None)
     person.refresh_from_db()
     assert (person.legal_name_key, person.preferred_name_key) == ("renee o brien", "re")
+    # More people than one page of the migration; bulk_create skips save(), so no keys yet.
+    User.objects.bulk_create(User(email=f"bulk{i}@example.org", legal_name=f"Zoë {i}") for i in range(2_500))
+    assert User.objects.filter(legal_name_key="").count() == 2_500
+    migration.fill(apps, None)
+    assert User.objects.filter(legal_name_key="").count() == 0
+    assert User.objects.get(email="bulk2499@example.org").legal_name_key == "zoe 2499"
