@@ -47,6 +47,7 @@ def main() -> int:
         call_command("migrate", verbosity=0)
         from attunement.bench import REGISTRY, benchmarks  # noqa: F401  (registers them)
         from attunement.credentials import bench as credentials_bench  # noqa: F401
+        from attunement.registry import bench as registry_bench  # noqa: F401
         from attunement.rsc import bench as rsc_bench  # noqa: F401
         from attunement.training import bench as training_bench  # noqa: F401
         from attunement.workforce import bench as workforce_bench  # noqa: F401

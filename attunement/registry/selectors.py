@@ -75,15 +75,35 @@ def directory_page(association: Association | None, filters: Filters) -> Page:
         rows = rows.filter(person__listing__languages__contains=f" {filters.language} ")
     if filters.accepting:
         rows = rows.filter(person__listing__accepting=Accepting.YES)
-    after_name, _sep, after_id = filters.after.rpartition("|")
-    if after_id.isdigit():
-        rows = rows.filter(
-            Q(person__legal_name__gt=after_name) | Q(person__legal_name=after_name, id__gt=int(after_id))
+    # In the order of the folded legal name (accents and case ignored), then person and
+    # credential: the database walks the people's name index and stops after a page instead
+    # of sorting every listed credential (1.7 ms instead of 1.2 s at 1,000,000, `make bench`).
+    after_key, person_id, credential_id = _keyset(filters.after)
+    if after_key is None:  # from the start; the condition lets SQLite's planner walk the index too
+        rows = rows.filter(person__legal_name_key__gte="")
+    else:
+        rows = rows.filter(person__legal_name_key__gte=after_key).filter(
+            Q(person__legal_name_key__gt=after_key)
+            | Q(person__legal_name_key=after_key, person_id__gt=person_id)
+            | Q(person__legal_name_key=after_key, person_id=person_id, id__gt=credential_id)
         )
-    page = list(rows.order_by("person__legal_name", "id")[: PAGE_SIZE + 1])
+    page = list(rows.order_by("person__legal_name_key", "person_id", "id")[: PAGE_SIZE + 1])
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return Page(page, f"{page[-1].person.legal_name}|{page[-1].id}" if more else "")
+    if not more:
+        return Page(page, "")
+    last = page[-1]
+    return Page(page, f"{last.person.legal_name_key}|{last.person_id}|{last.id}")
+
+
+def _keyset(after: str) -> tuple[str | None, int, int]:
+    """The position after which the next page starts (name key, person id, credential id);
+    anything malformed starts at the beginning."""
+    key, _sep, ids = after.partition("|")
+    person_id, _sep, credential_id = ids.partition("|")
+    if not (person_id.isdigit() and credential_id.isdigit()):
+        return None, 0, 0
+    return key, int(person_id), int(credential_id)
 
 
 def listed_credential(code: str) -> Credential | None:

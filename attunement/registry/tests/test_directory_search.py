@@ -112,3 +112,42 @@ def test_keyset_pages_walk_the_whole_directory(riverbend: Any, make_person: Call
     second = client.get(f"{ALL}?{more}")
     assert names(second) == ["Person 050", "Person 051", "Person 052"]
     assert second.context["more"] == ""
+
+
+def test_pages_follow_the_folded_name_and_cover_everyone_once(riverbend: Any, client: Any, db: Any) -> None:
+    from attunement.people.models import User
+
+    # 120 holders: accents and case mixed, some sharing a name, one holding two categories.
+    spellings = ["Émile Zola", "emile zola", "Ana Núñez", "ana nunez", "Zoë Adams", "Bo Li"]
+    people = User.objects.bulk_create(
+        User(email=f"page{i}@example.org", legal_name=f"{spellings[i % 6]} {i // 6:02d}").fill_name_keys()
+        for i in range(119)
+    )
+    Credential.objects.bulk_create(
+        Credential(person=p, association=riverbend, category="IFS", since=date(2020, 1, 1)) for p in people
+    )
+    Credential.objects.create(person=people[0], association=riverbend, category="IMHS", since=date(2020, 1, 1))
+    seen: list[tuple[str, int, int]] = []
+    params: dict[str, str] = {}
+    pages = 0
+    while True:
+        response = client.get(ALL, params)
+        pages += 1
+        seen += [(c.person.legal_name_key, c.person_id, c.id) for c in response.context["credentials"]]
+        if not response.context["more"]:
+            break
+        assert f'href="?{response.context["more"]}"'.replace("&", "&amp;") in response.content.decode()
+        params = {"after": response.context["after"]}
+    assert pages == 3  # 50, 50, 20
+    assert len(seen) == 120
+    assert len(set(seen)) == 120
+    assert seen == sorted(seen)  # "ana nunez 00" and "Ana Núñez 00" side by side, by folded name
+    assert [key for key, _p, _c in seen[:2]] == ["ana nunez 00", "ana nunez 00"]
+
+
+@pytest.mark.parametrize("after", ["garbage", "|", "x|1", "x|a|b", "a|1|2|3", "%00|1|1"])
+def test_a_malformed_position_starts_at_the_beginning_or_after_it_never_an_error(
+    after: str, holders: dict[str, Any], client: Any
+) -> None:
+    response = client.get(ALL, {"after": after})
+    assert response.status_code == 200
