@@ -3,8 +3,6 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import pytest
-from django.db import connection
 from django.urls import reverse
 
 from attunement.audit.models import AuditEvent
@@ -102,53 +100,3 @@ def test_folded_name_keys_follow_every_save(db: Any) -> None:
     migration.fill(apps, None)
     assert User.objects.filter(legal_name_key="").count() == 0
     assert User.objects.get(email="bulk2499@example.org").legal_name_key == "zoe 2499"
-
-
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="trigram indexes are PostgreSQL's")
-def test_name_searches_can_use_trigram_indexes(db: Any) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'people_user' AND indexname LIKE '%%trgm'")
-        assert sorted(row[0] for row in cursor.fetchall()) == [
-            "people_user_legal_name_key_trgm",
-            "people_user_preferred_name_key_trgm",
-        ]
-        cursor.execute("SET LOCAL enable_seqscan = off")  # tiny test tables: ask whether it *can*
-        cursor.execute(
-            "EXPLAIN SELECT id FROM people_user WHERE legal_name_key LIKE %s OR preferred_name_key LIKE %s",
-            ["%garcia%", "%garcia%"],
-        )
-        plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "people_user_legal_name_key_trgm" in plan
-    assert "people_user_preferred_name_key_trgm" in plan
-
-
-def test_without_pg_trgm_the_migration_says_so_and_goes_on(capsys: pytest.CaptureFixture[str], db: Any) -> None:
-    from django.db import DatabaseError
-
-    migration = importlib.import_module("attunement.people.migrations.0004_name_key_trigram_indexes")
-    ran: list[str] = []
-
-    class Cursor:
-        def __enter__(self) -> Cursor:
-            return self
-
-        def __exit__(self, *exc: object) -> None:
-            return None
-
-        def execute(self, sql: str) -> None:
-            ran.append(sql)
-            raise DatabaseError('permission denied to create extension "pg_trgm"')
-
-    class Connection:
-        vendor = "postgresql"
-        alias = "default"
-
-        def cursor(self) -> Cursor:
-            return Cursor()
-
-    class Editor:
-        connection = Connection()
-
-    migration.add(None, Editor())
-    assert ran == ["CREATE EXTENSION IF NOT EXISTS pg_trgm"]  # no index attempted
-    assert "pg_trgm could not be created" in capsys.readouterr().err
