@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import orjson
@@ -148,7 +147,7 @@ def test_a_roster_costs_the_same_queries_with_5_and_50_rows(api: Client, holder:
     assert body["counts"]["current"] == 50
 
 
-def test_10000_rows_are_answered_quickly(api: Client, holder: Any, riverbend: Any) -> None:
+def test_10000_rows_are_all_answered_in_order(api: Client, holder: Any, riverbend: Any) -> None:
     known = [holder(f"Kai Lund{i}", association=riverbend) for i in range(20)]
     rows = []
     for i in range(10_000):
@@ -160,11 +159,9 @@ def test_10000_rows_are_answered_quickly(api: Client, holder: Any, riverbend: An
             rows.append({"ref": str(i)})
         else:
             rows.append({"ref": str(i), "code": known[i % 20].public_code})
-    started = time.perf_counter()
-    body = post_json(api, rows).json()
-    elapsed = time.perf_counter() - started
+    body = post_json(api, rows).json()  # its speed is measured by `make bench` (the api benchmark)
     assert body["counts"] == {"current": 5_000, "not_current": 0, "not_found": 2_500, "error": 2_500}
-    assert elapsed < 20  # generous: the figure that matters is measured by `make bench`
+    assert [answer["ref"] for answer in body["results"]] == [str(i) for i in range(10_000)]
 
 
 def test_a_roster_counts_one_request_per_started_hundred_rows(api: Client, payer: Any, personas: Any) -> None:
