@@ -63,7 +63,7 @@ def printed_lines(site: str) -> list[str]:
     """What `make demo` prints about the verification API."""
     auth = f"-H 'Authorization: Bearer {DEMO_API_KEY}'"
     return [
-        f"  Verification API: {site}/api/v1/openapi.json   (demo payer: {PAYER_NAME})",
+        f"  Verification API: {site}/docs/api/ (guide), {site}/api/v1/openapi.json   (demo payer: {PAYER_NAME})",
         f"    API key   {DEMO_API_KEY}",
         f"    one code  curl {auth} {site}/api/v1/credentials/CODE",
         "    roster    .venv/bin/attunement demo_roster --rows 10000 > roster.csv",
