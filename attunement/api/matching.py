@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from attunement.people.names import fold_name
+from attunement.people.names import fold_name as fold  # the form kept in User.*_name_key
 
 CODE_ALPHABET = frozenset("ABCDEFGHJKMNPQRSTVWXYZ23456789")
 CODE_MAX = 12
@@ -29,12 +29,6 @@ def normalise_code(raw: str) -> str | None:
     if not code or len(code) > CODE_MAX or not set(code) <= CODE_ALPHABET:
         return None
     return code
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name: 'José  O’Neil' -> 'jose o neil'
-    (the form kept in ``User.legal_name_key`` and ``preferred_name_key``)."""
-    return fold_name(text)
 
 
 def name_confidence(query: str, *names: str) -> str:

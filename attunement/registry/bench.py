@@ -13,9 +13,9 @@ from typing import Any
 
 from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from attunement.bench import Figure, benchmark, time_calls
+from attunement.lib.testing import count_queries
 
 FIRST = ["Ana", "Ben", "Chloé", "Dev", "Elena", "Femi", "Grace", "Hiro", "Imani", "José", "Kai", "Lena", "Mateo"]
 LAST = ["Rivera", "Okafor", "Nguyen", "Smith", "García", "Cohen", "Patel", "Brown", "Kowalski", "Haddad"]
@@ -63,12 +63,6 @@ def _grow(association: Any, have: int, want: int, rng: random.Random) -> None:
         Credential.objects.bulk_create(batch, batch_size=10_000)
 
 
-def _queries(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    return len(captured)
-
-
 @benchmark("directory", "public directory: first page, a deep keyset page and a name search at 1k/100k/1M (P2)")
 def directory() -> list[Figure]:
     from attunement.associations import actions
@@ -93,6 +87,11 @@ def directory() -> list[Figure]:
             assert response.status_code == 200, (url, response.status_code)
             timing = time_calls(partial(client.get, url), repeat=20)
             figures.append(
-                Figure(f"{label} at {size:,}", timing.median, "ms", f"{_queries(client, url)} queries, p50 of 20")
+                Figure(
+                    f"{label} at {size:,}",
+                    timing.median,
+                    "ms",
+                    f"{count_queries(partial(client.get, url))} queries, p50 of 20",
+                )
             )
     return figures

@@ -8,13 +8,12 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from attunement.associations.models import Association
 from attunement.bench import Figure, benchmark, time_calls
+from attunement.lib.testing import count_queries
 
 SIZES = (100, 5000)
 
@@ -39,12 +38,6 @@ def _grow_providers(association: Association, have: int, want: int) -> None:
                                                          virtual=i % 2 == 1) for i, p in enumerate(people)])  # fmt: skip
 
 
-def _queries(fn: object) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        fn()  # type: ignore[operator]
-    return len(captured)
-
-
 @benchmark("rsc", "RS/C roster at 100 and 5,000 providers, recording a meeting, a 23-group programme report")
 def rsc() -> list[Figure]:
     from attunement.associations import actions as association_actions
@@ -67,7 +60,7 @@ def rsc() -> list[Figure]:
         url = "/bench-rsc/rsc/providers/?language=es&format=group"
         page = time_calls(partial(anonymous.get, url), repeat=100)
         figures.append(Figure(f"roster page (filtered), {size:,} providers", page.median, "ms",
-                              f"p99 {page.p(99):.2f} ms, {_queries(partial(anonymous.get, url))} queries"))  # fmt: skip
+                              f"p99 {page.p(99):.2f} ms, {count_queries(partial(anonymous.get, url))} queries"))  # fmt: skip
     provider = ProviderProfile.objects.filter(association=association).order_by("id").first()
     assert provider is not None
     today = timezone.localdate()
@@ -108,5 +101,5 @@ def rsc() -> list[Figure]:
     status = staff.get(url).status_code
     report = time_calls(partial(staff.get, url), repeat=50)
     figures.append(Figure("programme report, 24 groups", report.median, "ms",
-                          f"HTTP {status}, p99 {report.p(99):.2f} ms, {_queries(partial(staff.get, url))} queries"))  # fmt: skip
+                          f"HTTP {status}, p99 {report.p(99):.2f} ms, {count_queries(partial(staff.get, url))} queries"))  # fmt: skip
     return figures

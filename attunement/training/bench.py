@@ -8,20 +8,13 @@ from decimal import Decimal
 from functools import partial
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from attunement.bench import Figure, benchmark, time_calls
+from attunement.lib.testing import count_queries
 
 SIZES = (100, 10000)
-
-
-def _queries(fn: object) -> int:
-    with CaptureQueriesContext(connection) as captured:
-        fn()  # type: ignore[operator]
-    return len(captured)
 
 
 @benchmark("training", "training catalog at 100 and 10,000 sessions; finalising a 100-person, 10-part series")
@@ -68,7 +61,7 @@ def training() -> list[Figure]:
                            ("filtered", "/bench-training/training/?topic=attachment&virtual=yes&free=yes")):  # fmt: skip
             page = time_calls(partial(anonymous.get, url), repeat=50)
             figures.append(Figure(f"catalog {label}, {size:,} sessions", page.median, "ms",
-                                  f"p99 {page.p(99):.2f} ms, {_queries(partial(anonymous.get, url))} queries"))  # fmt: skip
+                                  f"p99 {page.p(99):.2f} ms, {count_queries(partial(anonymous.get, url))} queries"))  # fmt: skip
     trainer = User.objects.create(email="trainer@bench-training.example", password=make_password(None))
     association_actions.grant_staff_role(actor=None, association=association, user=trainer, role=Role.TRAINER)
     start = timezone.now() - timedelta(days=300)
@@ -86,11 +79,11 @@ def training() -> list[Figure]:
     )
     present = [(str(r.public_id), part) for i, r in enumerate(regs) for part in range(1, 11) if (i + part) % 7]
     started = timezone.now()
-    queries = _queries(partial(actions.mark_attendance, actor=trainer, session=session, present=present))
+    queries = count_queries(partial(actions.mark_attendance, actor=trainer, session=session, present=present))
     figures.append(Figure("mark attendance, 100 people x 10 parts", (timezone.now() - started).total_seconds() * 1000,
                           "ms", f"{queries} queries"))  # fmt: skip
     started = timezone.now()
-    queries = _queries(partial(actions.finalise_session, actor=trainer, session=session))
+    queries = count_queries(partial(actions.finalise_session, actor=trainer, session=session))
     figures.append(Figure("finalise, 100 portfolio records", (timezone.now() - started).total_seconds() * 1000, "ms",
                           f"{queries} queries"))  # fmt: skip
     return figures
