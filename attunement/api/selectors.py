@@ -6,7 +6,11 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+import psycopg
+from django.conf import settings
+from django.db import DatabaseError, connections, router
 from django.db.models import Q
+from django.utils.translation import get_language
 
 from attunement.api.matching import SCORES, fold, name_confidence, search_word
 from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
@@ -36,8 +40,6 @@ _category_names: dict[tuple[str | None, str], str] = {}
 
 def category_name(code: str) -> str:
     """The category's name in the active language (translated once per language)."""
-    from django.utils.translation import get_language
-
     key = (get_language(), code)
     if key not in _category_names:
         _category_names[key] = str(CATEGORY_NAMES.get(code, code))
@@ -86,16 +88,11 @@ def _fetch_one(alias: str, sql: str, params: list[Any]) -> tuple[Any, ...] | Non
     every request, and the per-request health check (a ``SELECT 1`` round trip) is replaced by
     one retry on a fresh connection if the kept one turns out dead. Both through Django's
     cursor wrapper, so the query is logged, counted in tests and its errors translated."""
-    from django.conf import settings
-    from django.db import DatabaseError, connections
-
     connection = connections[alias]
     if connection.vendor != "postgresql" or not getattr(settings, "API_PREPARED_STATEMENTS", True):
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    import psycopg
-
     for attempt in (1, 2):
         if connection.connection is None:
             connection.ensure_connection()
@@ -123,8 +120,6 @@ def _fetch_one(alias: str, sql: str, params: list[Any]) -> tuple[Any, ...] | Non
 
 def credential_by_code(association_id: int, code: str) -> dict[str, Any] | None:
     """One query: the credential with this public code in the client's association."""
-    from django.db import router
-
     alias = router.db_for_read(Credential)
     sql, order = _compiled_by_code(alias)
     values = (code, association_id)
