@@ -151,3 +151,6 @@ def test_a_malformed_position_starts_at_the_beginning_or_after_it_never_an_error
 ) -> None:
     response = client.get(ALL, {"after": after})
     assert response.status_code == 200
+    # Every one of these either is no position or sorts before every name: the first page.
+    assert names(response) == ["Ana Lopez", "Ben Okafor", "Cy Park"]
+    assert response.context["after"] == ""
