@@ -68,6 +68,18 @@ def parse(text: str, *, people: Mapping[str, object], part_hours: Sequence[Decim
     for row_number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
+        if len(values) < len(header):
+            # A short row would read its missing cells as blank (a blank "present" is "no"):
+            # refuse it rather than guess.
+            problems.append(
+                Problem(
+                    row_number,
+                    header[len(values)],
+                    _("The row has %(cells)s cells but the header has %(columns)s; this cell is missing.")
+                    % {"cells": len(values), "columns": len(header)},
+                )
+            )
+            continue
         email = cell(values, "email").lower()
         if email not in people:
             problems.append(Problem(row_number, "email", _("Nobody registered for this session has this address.")))
@@ -94,8 +106,17 @@ def parse(text: str, *, people: Mapping[str, object], part_hours: Sequence[Decim
             except InvalidOperation:
                 problems.append(Problem(row_number, "hours", _("“%(value)s” is not a number.") % {"value": raw_hours}))
                 continue
+            if not hours.is_finite():
+                problems.append(
+                    Problem(
+                        row_number,
+                        "hours",
+                        _("“%(value)s” is not a number of hours; give a number such as 1.5.") % {"value": raw_hours},
+                    )
+                )
+                continue
             limit = part_hours[part - 1] if part is not None else total
-            if not hours.is_finite() or hours < 0:
+            if hours < 0:
                 problems.append(Problem(row_number, "hours", _("Hours cannot be negative.")))
                 continue
             if hours > limit:

@@ -191,3 +191,27 @@ def test_every_problem_of_a_file_is_reported_at_once(series: Any, personas: dict
 def test_a_file_without_the_needed_columns_is_refused(series: Any, personas: dict[str, Any]) -> None:
     assert problems_of(series, personas, "name,present\nAlex,yes\n") == [(1, "email")]
     assert problems_of(series, personas, "email,present\napplicant@example.org,yes\n") == [(1, "hours")]
+
+
+def test_a_row_with_fewer_cells_than_the_header_is_refused_with_its_row_named(
+    series: Any, personas: dict[str, Any]
+) -> None:
+    # Before: the missing "present" read as blank, and blank means "no": Bea silently absent.
+    text = "email,part,present\napplicant@example.org,1,yes\nbea@example.org,1\n"
+    with pytest.raises(AttendanceFileError) as caught:
+        upload(series, personas, text)
+    assert [(p.row, p.column) for p in caught.value.problems] == [(3, "present")]
+    assert "2 cells but the header has 3" in str(caught.value)
+    assert not Attendance.objects.exists()
+    assert problems_of(series, personas, "email,hours\nbea@example.org\n") == [(2, "hours")]
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "Infinity", "-Infinity", "inf", "sNaN"])
+def test_nan_and_infinite_hours_are_refused_as_not_a_number(series: Any, personas: dict[str, Any], value: str) -> None:
+    with pytest.raises(AttendanceFileError) as caught:
+        upload(series, personas, f"email,hours\nbea@example.org,{value}\n")
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column) == (2, "hours")
+    assert f"“{value}” is not a number of hours" in problem.message
+    assert "negative" not in problem.message
+    assert not Attendance.objects.exists()
