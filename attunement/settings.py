@@ -229,6 +229,16 @@ LOGIN_ATTEMPTS_TIMEOUT = env_int("LOGIN_ATTEMPTS_TIMEOUT", 15 * 60)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": f"20/m/ip,{LOGIN_ATTEMPTS_LIMIT}/{LOGIN_ATTEMPTS_TIMEOUT}s/key",
 }
+# The per-address limits above key on the client's address. Behind the TLS proxy every request
+# comes from the proxy, so allauth must take the address the proxy appends to X-Forwarded-For
+# (the n-th from the right for n proxies we run), or one client's failures lock out everyone.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXY_COUNT", 1 if PRODUCTION and env_bool("BEHIND_TLS_PROXY", True) else 0
+)
+if not 0 <= ALLAUTH_TRUSTED_PROXY_COUNT <= 10:
+    raise ConfigError("TRUSTED_PROXY_COUNT must be the number of proxies in front of gunicorn (0 to 10).")
+# A header the proxy sets to the client's address (e.g. X-Real-IP); when set it wins over X-Forwarded-For.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_str("TRUSTED_CLIENT_IP_HEADER") or None
 MFA_ADAPTER = "attunement.people.mfa.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "Attunement")
