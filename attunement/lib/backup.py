@@ -5,6 +5,9 @@
 - Uploads: the folder of the default file storage.
 - ``manifest.json``: format, database kind, time, applied migrations and row counts of the
   main tables; a restore checks the counts afterwards, so a silent loss is an error.
+- Before a restore replaces anything, the associations' current signing keys in the backup
+  must open with this machine's CREDENTIAL_KEY_SECRET; otherwise nothing is restored (unless
+  the operator says the keys may stay unreadable) and the message says which secret is needed.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,8 @@ class Manifest:
     vendor: str
     migrations: dict[str, str]
     counts: dict[str, int]
+    # Filled by a restore, not stored: current signing keys that do not open here.
+    unreadable_keys: list[str] = field(default_factory=list)
 
     @classmethod
     def from_json(cls, raw: bytes) -> Manifest:
@@ -142,7 +147,8 @@ def create_backup(destination: Path, *, alias: str = "default") -> tuple[Path, M
         )
         partial = destination.with_name(destination.name + ".partial")
         with tarfile.open(partial, "w:gz") as tar:
-            payload = json.dumps(manifest.__dict__, indent=2).encode()
+            stored = {key: value for key, value in manifest.__dict__.items() if key != "unreadable_keys"}
+            payload = json.dumps(stored, indent=2).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(payload)
             info.mtime = int(datetime.now(tz=UTC).timestamp())
@@ -170,7 +176,91 @@ def read_manifest(source: Path) -> Manifest:
     return manifest
 
 
-def restore_backup(source: Path, *, alias: str = "default") -> Manifest:
+def _signing_key_table() -> str:
+    return str(apps.get_model("credentials.SigningKey")._meta.db_table)
+
+
+def _sqlite_current_keys(path: Path) -> list[tuple[str, str, bytes]]:
+    """(association id, kid, sealed key) of the current signing keys in a SQLite snapshot."""
+    table = _signing_key_table()
+    db = sqlite3.connect(str(path))
+    try:
+        if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone() is None:
+            return []
+        rows = db.execute(
+            f'SELECT association_id, kid, private_key_encrypted FROM "{table}" WHERE retired_at IS NULL'  # noqa: S608
+        ).fetchall()
+    finally:
+        db.close()
+    return [(str(association), str(kid), bytes(sealed)) for association, kid, sealed in rows]
+
+
+_COPY_ESCAPES = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t", "v": "\v", "\\": "\\"}
+
+
+def _copy_text(value: str) -> str | None:
+    """One field of PostgreSQL's COPY text format (``\\N`` is NULL; backslash escapes)."""
+    if value == "\\N":
+        return None
+    out, i = [], 0
+    while i < len(value):
+        char = value[i]
+        if char == "\\" and i + 1 < len(value):
+            nxt = value[i + 1]
+            out.append(_COPY_ESCAPES.get(nxt, nxt))
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _pg_current_keys(dump: Path, db: dict[str, Any]) -> list[tuple[str, str, bytes]]:
+    """The same, read from a ``pg_dump`` archive without restoring it (``pg_restore`` to text)."""
+    table = _signing_key_table()
+    command = ["pg_restore", "--data-only", f"--table={table}", "--file=-", str(dump)]
+    try:
+        result = subprocess.run(command, env=_pg_env(db), capture_output=True, text=True, check=False)  # noqa: S603
+    except FileNotFoundError:
+        raise BackupError("pg_restore is not installed; install the PostgreSQL client tools.") from None
+    if result.returncode != 0:
+        detail = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise BackupError(f"pg_restore could not read the signing keys in the backup: {detail}")
+    keys: list[tuple[str, str, bytes]] = []
+    columns: list[str] | None = None
+    for line in result.stdout.splitlines():
+        if columns is None:
+            if line.startswith("COPY ") and f"{table} (" in line:
+                columns = [c.strip().strip('"') for c in line[line.index("(") + 1 : line.index(")")].split(",")]
+            continue
+        if line == "\\.":
+            break
+        row = dict(zip(columns, (_copy_text(v) for v in line.split("\t")), strict=True))
+        if row.get("retired_at") is not None:
+            continue
+        sealed = row.get("private_key_encrypted") or ""
+        keys.append((str(row["association_id"]), str(row["kid"]), bytes.fromhex(sealed.removeprefix("\\x"))))
+    return keys
+
+
+def unreadable_signing_keys(keys: list[tuple[str, str, bytes]]) -> list[str]:
+    """``association:kid`` of each current key that does not open with this machine's secret."""
+    from attunement.credentials import crypto
+
+    failed = []
+    for association, kid, sealed in keys:
+        try:
+            crypto.unseal(sealed, f"{association}:{kid}")
+        except crypto.KeyUnavailable:
+            failed.append(f"{association}:{kid}")
+    return failed
+
+
+def restore_backup(source: Path, *, alias: str = "default", allow_unreadable_keys: bool = False) -> Manifest:
+    """Replace the database and uploads with the backup's. Checks come first and replace
+    nothing when they fail: the database kind, SQLite's integrity check, and that the current
+    signing keys open with this machine's CREDENTIAL_KEY_SECRET (``allow_unreadable_keys``
+    restores anyway; the keys then need rotating). ``manifest.unreadable_keys`` lists those."""
     manifest = read_manifest(source)
     connection = connections[alias]
     if manifest.vendor != connection.vendor:
@@ -183,13 +273,29 @@ def restore_backup(source: Path, *, alias: str = "default") -> Manifest:
         work = Path(tmp)
         with tarfile.open(source, "r:gz") as tar:
             tar.extractall(work, filter="data")
-        connections.close_all()
         if connection.vendor == "sqlite":
             dump = work / "database.sqlite3"
             source_db = sqlite3.connect(str(dump))
             if source_db.execute("PRAGMA integrity_check").fetchone() != ("ok",):
                 source_db.close()
                 raise BackupError("The database in the backup fails SQLite's integrity check.")
+            source_db.close()
+            keys = _sqlite_current_keys(dump)
+        else:
+            keys = _pg_current_keys(work / "database.pgdump", db)
+        manifest.unreadable_keys = unreadable_signing_keys(keys)
+        if manifest.unreadable_keys and not allow_unreadable_keys:
+            raise BackupError(
+                f"Nothing was restored: {len(manifest.unreadable_keys)} of the {len(keys)} current credential-signing "
+                f"keys in the backup (association id:key id {', '.join(manifest.unreadable_keys)}) do not open with this machine's "
+                "CREDENTIAL_KEY_SECRET. Set CREDENTIAL_KEY_SECRET (or SECRET_KEY, if it was not set separately) "
+                "to the value of the machine that made the backup and restore again; or, if that secret is lost, "
+                "restore with --allow-unreadable-keys and then run "
+                "'attunement credentials rotate-key --association SLUG' for each association."
+            )
+        connections.close_all()
+        if connection.vendor == "sqlite":
+            source_db = sqlite3.connect(str(dump))
             target_db = sqlite3.connect(str(db["NAME"]), timeout=30)
             try:
                 source_db.backup(target_db)

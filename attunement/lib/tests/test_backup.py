@@ -92,3 +92,78 @@ def test_it_refuses_a_backup_of_the_other_kind_of_database(tmp_path: Path, perso
     with pytest.raises(CommandError, match="same kind of database"):
         call_command("restore", str(fake), yes=True)
     assert User.objects.count() == users_before
+
+
+def backup_with_a_signing_key(personas: dict[str, Any], tmp_path: Path) -> Path:
+    from attunement.credentials.actions import create_signing_key
+
+    create_signing_key(actor=None, association=Association.objects.get(slug="riverbend"))
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=archive)
+    return archive
+
+
+def test_a_restore_whose_signing_keys_do_not_open_here_restores_nothing(
+    personas: dict[str, Any], tmp_path: Path
+) -> None:
+    from django.test import override_settings
+
+    from attunement.credentials.models import SigningKey
+
+    archive = backup_with_a_signing_key(personas, tmp_path)
+    User.objects.create_user("late@example.org")
+    SigningKey.objects.all().delete()
+    before = snapshot()
+    # Another machine: its secret is not the one that sealed the keys in the backup.
+    with (
+        override_settings(CREDENTIAL_KEY_SECRET="another machine's secret, not the backup's"),
+        pytest.raises(CommandError) as refused,
+    ):
+        call_command("restore", str(archive), yes=True)
+    message = str(refused.value)
+    assert "Nothing was restored" in message
+    assert "CREDENTIAL_KEY_SECRET" in message
+    assert "1 of the 1 current credential-signing keys" in message
+    # The database is as it was: the late person is still there, no key came back, no restore event.
+    assert snapshot() == before
+    assert not SigningKey.objects.exists()
+    assert not AuditEvent.objects.filter(verb="operations.backup.restored").exists()
+
+
+def test_a_restore_with_unreadable_keys_goes_ahead_only_when_told_and_says_so(
+    personas: dict[str, Any], tmp_path: Path
+) -> None:
+    import io
+
+    from django.test import override_settings
+
+    from attunement.credentials.models import SigningKey
+
+    archive = backup_with_a_signing_key(personas, tmp_path)
+    User.objects.create_user("late@example.org")
+    err = io.StringIO()
+    with override_settings(CREDENTIAL_KEY_SECRET="another machine's secret, not the backup's"):
+        call_command("restore", str(archive), yes=True, allow_unreadable_keys=True, stderr=err)
+    assert "rotate-key" in err.getvalue()
+    assert not User.objects.filter(email="late@example.org").exists()
+    assert SigningKey.objects.count() == 1
+    [event] = AuditEvent.objects.filter(verb="operations.backup.restored")
+    assert len(event.data["unreadable_keys"]) == 1
+
+
+def test_a_retired_key_sealed_under_an_older_secret_does_not_block_a_restore(
+    personas: dict[str, Any], tmp_path: Path
+) -> None:
+    from django.test import override_settings
+
+    from attunement.credentials.actions import rotate_signing_key
+
+    riverbend = Association.objects.get(slug="riverbend")
+    with override_settings(CREDENTIAL_KEY_SECRET="the secret before it was changed"):
+        rotate_signing_key(actor=None, association=riverbend)
+    # The secret changed and the key was rotated, as the guide says: the old key stays retired.
+    rotate_signing_key(actor=None, association=riverbend)
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=archive)
+    call_command("restore", str(archive), yes=True)
+    assert AuditEvent.objects.filter(verb="operations.backup.restored").count() == 1

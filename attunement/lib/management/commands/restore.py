@@ -16,6 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("backup", type=Path)
         parser.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
+        parser.add_argument(
+            "--allow-unreadable-keys",
+            action="store_true",
+            help="Restore even if the backup's signing keys do not open with this machine's CREDENTIAL_KEY_SECRET "
+            "(the secret is lost); rotate every association's key afterwards.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         source: Path = options["backup"]
@@ -30,14 +36,26 @@ class Command(BaseCommand):
             if answer.strip().lower() != "yes":
                 raise CommandError("Nothing restored.")
         try:
-            restore_backup(source)
+            restored = restore_backup(source, allow_unreadable_keys=options["allow_unreadable_keys"])
         except BackupError as error:
             raise CommandError(str(error)) from None
         with transaction.atomic():
             record(
                 actor=None,
                 verb="operations.backup.restored",
-                data={"file": source.name, "created_at": manifest.created_at},
+                data={
+                    "file": source.name,
+                    "created_at": manifest.created_at,
+                    "unreadable_keys": restored.unreadable_keys,
+                },
+            )
+        if restored.unreadable_keys:
+            self.stderr.write(
+                self.style.WARNING(
+                    f"{len(restored.unreadable_keys)} signing keys do not open with this machine's "
+                    "CREDENTIAL_KEY_SECRET: no credential can be issued until you run "
+                    "'attunement credentials rotate-key --association SLUG' for each association."
+                )
             )
         counts = ", ".join(f"{label} {n}" for label, n in manifest.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Restored the backup of {manifest.created_at} ({counts})."))
