@@ -36,6 +36,7 @@ from attunement.endorsement.models import (
     State,
 )
 from attunement.endorsement.workflow import processing_fee_settled, reviewer_candidates
+from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
 from attunement.payments import actions as payment_actions
 from attunement.payments.models import Invoice, PaymentMethod
@@ -77,7 +78,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         record(actor=request.user, verb="endorsement.queue.exported", association=request.association)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="applications.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(
             [
                 "application",

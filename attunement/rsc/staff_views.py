@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.lib.errors import ActionRefused
+from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
 from attunement.rsc import actions, selectors
 from attunement.rsc.forms import ProgrammeForm, apply_error
@@ -114,7 +114,7 @@ def programme_csv(request: StaffRequest, programme_id: uuid.UUID) -> HttpRespons
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rsc-programme-{found.public_id}.csv"'
     response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["group", "provider", "schedule", "starts", "ends", "participants", "active", "meetings_held",
                      "hours_delivered", "retention_percent"])  # fmt: skip
     for r in rows:

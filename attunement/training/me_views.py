@@ -3,7 +3,6 @@ sessions attended before the portfolio existed, and a private calendar feed."""
 
 from __future__ import annotations
 
-import csv
 import uuid
 
 from django.contrib import messages
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attunement.lib.errors import ActionRefused
+from attunement.lib.exports import csv_writer
 from attunement.lib.http import SignedInRequest
 from attunement.people.models import User
 from attunement.training import actions, ical, selectors
@@ -45,7 +45,7 @@ def transcript_csv(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="training-transcript.csv"'
     response["Cache-Control"] = "private, no-store"
-    writer = csv.writer(response)
+    writer = csv_writer(response)
     writer.writerow(["date", "title", "provider", "hours", "dei", "about_rsc", "domains", "source", "verification"])
     for e in data.entries:
         writer.writerow([e.date.isoformat(), e.title, e.provider, num(e.hours), "yes" if e.dei else "no",

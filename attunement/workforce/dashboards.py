@@ -6,7 +6,6 @@ and XLSX exports write the very same tables, so suppression cannot differ betwee
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attunement.endorsement.models import CATEGORY_CHOICES, State
+from attunement.lib.exports import csv_writer, xlsx_row
 from attunement.workforce.indicators import MIN_CELL
 from attunement.workforce.labels import ROLE_LABELS, SECTOR_LABELS, SERVICE_LEVEL_LABELS
 
@@ -235,7 +235,7 @@ def _cell(value: Any) -> Any:
 
 def to_csv(tables: list[Table]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     for table in tables:
         writer.writerow([table.caption])
         writer.writerow(table.headers)
@@ -258,12 +258,12 @@ def to_xlsx(tables: list[Table], title: str) -> bytes:
             name = name[:26] + str(len(used))
         used.add(name)
         sheet = book.create_sheet(name)
-        sheet.append([f"{title}: {table.caption}"])
-        sheet.append(table.headers)
+        sheet.append(xlsx_row(sheet, [f"{title}: {table.caption}"]))
+        sheet.append(xlsx_row(sheet, table.headers))
         for row in table.rows:
-            sheet.append([_cell(value) for value in row])
+            sheet.append(xlsx_row(sheet, [_cell(value) for value in row]))
         for note in table.notes:
-            sheet.append([note])
+            sheet.append(xlsx_row(sheet, [note]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

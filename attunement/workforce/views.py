@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import uuid
 from typing import Any
 
@@ -19,6 +18,7 @@ from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
+from attunement.lib.exports import csv_writer
 from attunement.lib.http import SignedInRequest, StaffRequest
 from attunement.workforce import actions
 from attunement.workforce.actions import import_checkins
@@ -96,7 +96,7 @@ def indicators(request: StaffRequest) -> HttpResponse:
         record(actor=request.user, verb="workforce.indicators_exported", association=association, data={"year": year})
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="workforce-indicators-{association.slug}-{year}.csv"'
-        writer = csv.writer(response)
+        writer = csv_writer(response)
         writer.writerow(["indicator", "key", "value"])
         for indicator, key, value in _rows(figures):
             writer.writerow([indicator, key, "suppressed" if value is None else value])
