@@ -29,11 +29,15 @@ def get_application_for_staff(
     except ValueError:
         raise Http404 from None
     # select_related: the pages show the person, the association's policy and the rule set.
-    return get_object_or_404(
+    application = get_object_or_404(
         Application.objects.select_related("portfolio__person", "association__policy", "rule_set", "advisor"),
         association=association,
         public_id=key,
     )
+    if application.portfolio.person_id == getattr(user, "pk", None):
+        # Nobody handles their own application (or reaches their portfolio) as staff.
+        raise PermissionDenied
+    return application
 
 
 @history.register("endorsement.application")

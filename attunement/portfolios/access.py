@@ -1,4 +1,9 @@
-"""The ways into portfolios: the owner's own, and staff of the portfolio's association."""
+"""The ways into portfolios: the owner's own, and staff of the portfolio's association.
+
+Coordinators and admins see every portfolio of their association; a reviewer sees one only
+through an active review assignment (an application on it under review, in the reviewer's
+round). Exam readers get none: they read blind. Nobody reaches their own portfolio through
+the staff pages, whatever their roles: they see it as its owner."""
 
 from __future__ import annotations
 
@@ -12,17 +17,33 @@ from django.shortcuts import get_object_or_404
 
 from attunement.associations.access import roles_of
 from attunement.associations.models import Association, Role
+from attunement.endorsement.models import Assignment, State
 from attunement.portfolios.models import Portfolio
 
-# Roles that see a person's portfolio: those who check and judge it.
+# Roles that may come into a portfolio's staff pages at all (a reviewer only through an assignment).
 PORTFOLIO_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.REVIEWER})
+# Roles that see (list) every portfolio of the association and verify entries.
 VERIFYING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
+LISTING_ROLES = VERIFYING_ROLES
+
+
+def reviewing(user: Any, portfolio: Portfolio) -> bool:
+    """Whether ``user`` reviews an application on ``portfolio`` now: assigned in the current
+    round of an application under review (submitted or not; until the round is decided)."""
+    return Assignment.objects.filter(
+        reviewer=user,
+        application__portfolio=portfolio,
+        application__state=State.UNDER_REVIEW,
+        review_round=models.F("application__review_round"),
+    ).exists()
 
 
 def get_portfolio_for_staff(
     user: Any, association: Association, public_id: str | uuid.UUID, *, write: bool = False
 ) -> Portfolio:
-    """A portfolio of ``association`` by its public id; another association's is a 404."""
+    """A portfolio of ``association`` by its public id: another association's is a 404; one's
+    own is a 403 (staff pages are not the way into it); a reviewer without an active
+    assignment on it gets a 404."""
     held = roles_of(user, association)
     if not held:
         raise Http404
@@ -33,9 +54,14 @@ def get_portfolio_for_staff(
     except ValueError:
         raise Http404 from None
     # select_related: the page shows the person and the association.
-    return get_object_or_404(
+    portfolio = get_object_or_404(
         Portfolio.objects.select_related("person", "association"), association=association, public_id=key
     )
+    if portfolio.person_id == user.pk:
+        raise PermissionDenied
+    if not held & VERIFYING_ROLES and not reviewing(user, portfolio):
+        raise Http404
+    return portfolio
 
 
 def get_entry_for_owner[M: models.Model](model: type[M], portfolio: Portfolio, public_id: str | uuid.UUID) -> M:

@@ -14,7 +14,13 @@ from attunement.associations.models import Role
 from attunement.endorsement.selectors import NoRuleSet
 from attunement.lib.http import StaffRequest
 from attunement.portfolios import actions
-from attunement.portfolios.access import PORTFOLIO_ROLES, VERIFYING_ROLES, get_entry_for_owner, get_portfolio_for_staff
+from attunement.portfolios.access import (
+    LISTING_ROLES,
+    PORTFOLIO_ROLES,
+    VERIFYING_ROLES,
+    get_entry_for_owner,
+    get_portfolio_for_staff,
+)
 from attunement.portfolios.forms import CommentForm, VerifyForm
 from attunement.portfolios.models import Comment, Portfolio, Reference, Section
 from attunement.portfolios.needs import needs_from_report
@@ -24,11 +30,18 @@ from attunement.portfolios.views import ENTRY_SECTIONS, serve_entry_file
 PAGE_SIZE = 50
 
 
-@staff_required(*PORTFOLIO_ROLES)
+@staff_required(*LISTING_ROLES)
 @require_GET
 def portfolio_list(request: StaffRequest) -> HttpResponse:
+    """Every portfolio of the association, for coordinators and admins (reviewers reach theirs
+    from their assignments); one's own is not listed: staff pages are not the way into it."""
     # select_related: each row shows the person. Keyset pagination on the id.
-    rows = Portfolio.objects.filter(association=request.association).select_related("person").order_by("-id")
+    rows = (
+        Portfolio.objects.filter(association=request.association)
+        .exclude(person=request.user)
+        .select_related("person")
+        .order_by("-id")
+    )
     before = request.GET.get("before", "")
     if before.isdigit():
         rows = rows.filter(id__lt=int(before))

@@ -229,7 +229,9 @@ TABLE: dict[str, Row] = {
         OWN_ENTRY_POST, lambda ctx: {"reference_id": ctx["reference"].public_id, "what": "resend"}, method="post"
     ),
     "reference_form": Row(PUBLIC, lambda ctx: {"token": ctx["token"]}),
-    "portfolio_staff:list": Row(PORTFOLIO_STAFF, riverbend),
+    # Every portfolio is for coordinators and admins; the reviewer persona reaches this one
+    # through its assignment (see the context, and PORTFOLIO_ACCESS below for the other cases).
+    "portfolio_staff:list": Row(COORDINATORS, riverbend),
     "portfolio_staff:detail": Row(PORTFOLIO_STAFF, staff_portfolio),
     "portfolio_staff:file": Row(
         PORTFOLIO_STAFF, lambda ctx: staff_portfolio(ctx, section="education", entry_id=ctx["education"].public_id)
@@ -310,9 +312,11 @@ def context(staff_role: Any, portfolio: Any) -> dict[str, Any]:
 
     reference = portfolio.references.get()
     reviewer = staff_role.user
+    # Under review with the reviewer persona assigned in this round: their way into the portfolio.
     application = Application.objects.create(
-        portfolio=portfolio, association=portfolio.association, category="IFS", state=State.IN_PROGRESS
-    )
+        portfolio=portfolio, association=portfolio.association, category="IFS", state=State.UNDER_REVIEW,
+        review_round=1,
+    )  # fmt: skip
     assignment = Assignment.objects.create(application=application, reviewer=reviewer)
     sitting = ExamSitting.objects.create(application=application, approved_until=date(2030, 1, 1))
     invoice = issue_invoice(actor=None, association=portfolio.association, billed_to=portfolio.person,
@@ -384,3 +388,101 @@ def test_permission_table(
     )
     if expected == 302 and (persona == ANON or route == "admin:login") and route != "set_language":
         assert response["Location"].startswith(reverse("account_login"))
+
+
+# --- Portfolio staff pages, beyond the persona table (issue 27.4) ------------------------------
+# A reviewer reaches a portfolio only through an active review assignment (an application on it
+# under review, in the reviewer's round); nobody reaches their own portfolio (or application)
+# through the staff pages, whatever their roles: they see it as its owner.
+
+
+def _unassigned(ctx: dict[str, Any], user: Any) -> dict[str, Any]:
+    ctx["assignment"].delete()
+    return ctx
+
+
+def _decided(ctx: dict[str, Any], user: Any) -> dict[str, Any]:
+    from attunement.endorsement.models import Application, State
+
+    Application.objects.filter(pk=ctx["application"].pk).update(state=State.ENDORSED)
+    return ctx
+
+
+def _earlier_round(ctx: dict[str, Any], user: Any) -> dict[str, Any]:
+    from attunement.endorsement.models import Application
+
+    Application.objects.filter(pk=ctx["application"].pk).update(review_round=2)
+    return ctx
+
+
+def _own(ctx: dict[str, Any], user: Any) -> dict[str, Any]:
+    """The persona's own portfolio at Riverbend, with an entry, a waived rating and an
+    application under review on which they are even (wrongly) assigned as reviewer."""
+    from datetime import date
+
+    from attunement.endorsement.models import Application, Assignment, State
+    from attunement.portfolios import actions as portfolio_actions
+    from attunement.portfolios.models import Education, Reference, ReferenceStatus
+
+    portfolio = portfolio_actions.start_portfolio(actor=user, person=user, association=ctx["portfolio"].association,
+                                                  aim="IFS")  # fmt: skip
+    education = Education.objects.create(portfolio=portfolio, level="bachelor", conferred=date(2016, 5, 21))
+    reference = Reference.objects.create(
+        portfolio=portfolio, category="IFS", rater_name="Sam Lee", rater_email="sam@example.org",
+        relationship="colleague", status=ReferenceStatus.COMPLETED, waived=True, narrative="Private words, waived.",
+    )  # fmt: skip
+    application = Application.objects.create(portfolio=portfolio, association=portfolio.association, category="IFS",
+                                             state=State.UNDER_REVIEW, review_round=1)  # fmt: skip
+    Assignment.objects.create(application=application, reviewer=user)
+    return {**ctx, "portfolio": portfolio, "education": education, "reference": reference, "application": application}
+
+
+PORTFOLIO_PAGES: dict[str, tuple[str, str, Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    "detail": ("portfolio_staff:detail", "get", staff_portfolio),
+    "file": ("portfolio_staff:file", "get", lambda ctx: staff_portfolio(ctx, section="education",
+                                                                      entry_id=ctx["education"].public_id)),
+    "comment": ("portfolio_staff:comment", "post", lambda ctx: staff_portfolio(ctx, section="education")),
+    "verify": ("portfolio_staff:verify", "post", lambda ctx: staff_portfolio(ctx, section="education",
+                                                                           entry_id=ctx["education"].public_id)),
+    "bounced": ("portfolio_staff:reference_bounced", "post",
+                lambda ctx: staff_portfolio(ctx, reference_id=ctx["reference"].public_id)),
+    "history": ("audit:history", "get", lambda ctx: {"association_slug": "riverbend",
+                                                     "target_type": "portfolios.portfolio",
+                                                     "target_id": ctx["portfolio"].public_id}),
+    "application": ("endorsement_staff:application", "get",
+                    lambda ctx: {"association_slug": "riverbend", "application_id": ctx["application"].public_id}),
+}  # fmt: skip
+OWN_AS_STAFF = dict.fromkeys(PORTFOLIO_PAGES, 403)
+PORTFOLIO_ACCESS: dict[str, tuple[str, Callable[..., dict[str, Any]] | None, dict[str, int]]] = {
+    "reviewer with an active assignment": (REV, None, {"detail": 200, "file": 200, "comment": 302, "verify": 403}),
+    "reviewer without an assignment": (REV, _unassigned, {"detail": 404, "file": 404, "comment": 404, "verify": 403}),
+    "reviewer of a decided application": (REV, _decided, {"detail": 404, "file": 404, "comment": 404}),
+    "reviewer of an earlier round": (REV, _earlier_round, {"detail": 404, "file": 404, "comment": 404}),
+    "coordinator on their own portfolio": (COORD, _own, OWN_AS_STAFF),
+    "admin on their own portfolio": (ADM, _own, OWN_AS_STAFF),
+    "reviewer on their own portfolio, even assigned": (REV, _own, {"detail": 403, "file": 403, "comment": 403}),
+}
+
+
+@pytest.mark.parametrize("case", sorted(PORTFOLIO_ACCESS))
+def test_portfolio_staff_access(
+    case: str, personas: dict[str, Any], client_for: Any, staff_role: Any, applicant_portfolio: Any
+) -> None:
+    persona, setup, expect = PORTFOLIO_ACCESS[case]
+    user = personas[persona]
+    ctx = context(staff_role, applicant_portfolio)
+    if setup is not None:
+        ctx = setup(ctx, user)
+    client = client_for(user)
+    for page, expected in expect.items():
+        route, method, kwargs = PORTFOLIO_PAGES[page]
+        response = getattr(client, method)(
+            reverse(route, kwargs=kwargs(ctx)), {"body": "Hello", "verification": "verified"}
+        )
+        assert response.status_code == expected, f"{case}: {page} answered {response.status_code}, expected {expected}"
+        if not getattr(response, "streaming", False):
+            assert b"Private words, waived." not in response.content
+    if persona in {COORD, ADM}:
+        listing = client.get(reverse("portfolio_staff:list", kwargs={"association_slug": "riverbend"}))
+        assert listing.status_code == 200
+        assert (str(ctx["portfolio"].public_id) in listing.content.decode()) is (setup is not _own)
