@@ -353,7 +353,10 @@ LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "attunement.lib.logs.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "attunement.lib.logs.RequestIdFilter"},
+        "redact": {"()": "attunement.lib.logs.RedactSecretsFilter"},
+    },
     "formatters": {
         "json": {"()": "attunement.lib.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -362,7 +365,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id"],
+            "filters": ["request_id", "redact"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
