@@ -243,6 +243,22 @@ class LetterTemplate(models.Model):
     def __str__(self) -> str:
         return f"{self.outcome} {self.language}"
 
+    def clean(self) -> None:
+        """Unknown, dotted or formatted placeholders are refused when the template is saved
+        (each error names the field and the placeholder), not found when a letter is sent."""
+        from django.core.exceptions import ValidationError
+        from django.utils.text import capfirst
+
+        from attunement.endorsement.letters import placeholder_errors
+
+        errors = {
+            name: found
+            for name in ("subject", "body")
+            if (found := placeholder_errors(getattr(self, name), capfirst(self._meta.get_field(name).verbose_name)))
+        }
+        if errors:
+            raise ValidationError(errors)
+
 
 class CredentialStatus(models.TextChoices):
     ACTIVE = "active", _("Active")

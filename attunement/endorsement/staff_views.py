@@ -35,12 +35,13 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
-from attunement.endorsement.workflow import processing_fee_settled, reviewer_candidates
+from attunement.endorsement.workflow import processing_fee_settled, reader_candidates, reviewer_candidates
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
 from attunement.payments import actions as payment_actions
 from attunement.payments.models import Invoice, PaymentMethod
 from attunement.people.models import User
+from attunement.portfolios.access import reviewing
 from attunement.portfolios.forms import DOMAIN_CHOICES
 from attunement.portfolios.selectors import judge
 
@@ -144,6 +145,7 @@ def application_detail(request: StaffRequest, application_id: str) -> HttpRespon
         .order_by("review_round", "assigned_at")
     )
     purpose = f"endorsement.application:{application.public_id}:"
+    sittings = list(ExamSitting.objects.filter(application=application).prefetch_related("scores__reader"))
     return render(
         request,
         "endorsement/staff_application.html",
@@ -160,12 +162,10 @@ def application_detail(request: StaffRequest, application_id: str) -> HttpRespon
             "processing_paid": processing_fee_settled(application),
             "outcomes": Outcome.choices,
             "methods": PaymentMethod.choices,
-            "sittings": ExamSitting.objects.filter(application=application).prefetch_related("scores__reader"),
-            "readers": User.objects.filter(
-                staff_roles__association=request.association,
-                staff_roles__role=Role.REVIEWER,
-                staff_roles__revoked_at__isnull=True,
-            ).distinct(),
+            "sittings": sittings,
+            # Only readers the rules allow (trained reviewers without a conflict); none to
+            # work out when there is no exam.
+            "readers": [c.user for c in reader_candidates(application) if not c.excluded] if sittings else [],
         },
     )
 
@@ -227,7 +227,7 @@ def staff_act(request: StaffRequest, application_id: str, what: str) -> HttpResp
             actions.record_part1(actor=request.user, sitting=sitting, percent=percent, taken_on=taken_on)
         elif what == "readers":
             sitting = get_object_or_404(ExamSitting, application=application, public_id=post.get("sitting"))
-            readers = list(User.objects.filter(public_id__in=post.getlist("reader")))
+            readers = _chosen_readers(post.getlist("reader"))
             actions.assign_readers(
                 actor=request.user, sitting=sitting, readers=readers, third=post.get("third") == "on"
             )
@@ -244,6 +244,19 @@ def staff_act(request: StaffRequest, application_id: str, what: str) -> HttpResp
     return redirect(
         "endorsement_staff:application", association_slug=request.association.slug, application_id=application.public_id
     )
+
+
+def _chosen_readers(ids: list[str]) -> list[User]:
+    """The people ticked as Part 2 readers; an id that is nobody is refused, naming the field
+    (who may read is the action's rule: ``workflow.assign_readers``)."""
+    try:
+        keys = {uuid.UUID(i) for i in ids}
+    except ValueError:
+        keys = set()
+    readers = list(User.objects.filter(public_id__in=keys)) if keys else []
+    if ids and len(readers) != len(set(ids)):
+        raise ValidationError({"reader": _("Part 2 readers: choose readers from the list.")})
+    return readers
 
 
 @coordinator_required
@@ -410,6 +423,7 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
             "values": CHECKLIST_VALUES,
             "outcomes": Outcome.choices,
             "clarifications": Clarification.objects.filter(application=application, asked_by=request.user),
+            "portfolio_open": reviewing(request.user, application.portfolio),
         },
     )
 

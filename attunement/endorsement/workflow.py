@@ -8,7 +8,6 @@ Imported by ``endorsement.actions``; callers use that module."""
 
 from __future__ import annotations
 
-import string
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association, ReviewSchedule, Role, StaffRole
 from attunement.audit.actions import record
+from attunement.endorsement.letters import render as render_letter
 from attunement.endorsement.models import (
     OPEN_STATES,
     Application,
@@ -354,26 +354,11 @@ class Candidate:
     excluded: str  # why not, empty when the reviewer may take it
 
 
-def _conflicts(application: Application) -> tuple[set[str], set[str]]:
-    """Addresses and employers that conflict with the applicant (RS/C providers, raters,
-    supervisors, the applicant's own employers)."""
-    from attunement.portfolios.models import RSC, Work
-
-    portfolio = application.portfolio
-    emails = {portfolio.person.email.lower()}
-    emails |= {e.lower() for e in RSC.objects.filter(portfolio=portfolio).values_list("provider_email", flat=True) if e}
-    emails |= {
-        e.lower() for e in Reference.objects.filter(portfolio=portfolio).values_list("rater_email", flat=True) if e
-    }
-    works = list(Work.objects.filter(portfolio=portfolio).values_list("supervisor_email", "employer"))
-    emails |= {e.lower() for e, _employer in works if e}
-    employers = {employer.strip().lower() for _e, employer in works if employer.strip()}
-    return emails, employers
-
-
 def reviewer_candidates(application: Application) -> list[Candidate]:
     """The association's reviewer pool for this application, least loaded first, with the
-    reason each excluded one may not review it."""
+    reason each excluded one may not review it (conflicts: ``endorsement.conflicts``)."""
+    from attunement.endorsement.conflicts import addresses_of, conflict, ties_of
+
     association = application.association
     reviewers = User.objects.filter(
         staff_roles__association=association, staff_roles__role=Role.REVIEWER, staff_roles__revoked_at__isnull=True
@@ -385,7 +370,8 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
         Q(valid_through__isnull=True) | Q(valid_through__gte=today)
     ):
         held.setdefault(c.person_id, set()).add(c.category)
-    emails, employers = _conflicts(application)
+    ties = ties_of(application)
+    addresses = addresses_of(reviewers)
     need = RANK.get(application.category, 5)
     out = []
     for user in reviewers:
@@ -396,12 +382,8 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
             why = _("is not taking assignments")
         elif not any(RANK.get(c, 0) >= need for c in held.get(user.pk, ())):
             why = _("is not endorsed at %(category)s or higher") % {"category": application.category}
-        elif user.email.lower() in emails:
-            why = _("is the applicant's RS/C provider, rater or supervisor")
-        elif profile.employer.strip().lower() in employers:
-            why = _("works for the same employer")
         else:
-            why = ""
+            why = conflict(ties, user, addresses.get(user.pk, set()), profile.employer)
         out.append(Candidate(user, user.load, why))
     return sorted(out, key=lambda c: (bool(c.excluded), c.load, c.user.email))
 
@@ -527,11 +509,9 @@ def _letter(application: Application, outcome: str, feedback: str, credential: C
         "code": credential.public_code if credential else "",
     }
     if chosen:
-        # Only the named placeholders are filled: the template cannot reach anything else.
-        formatter = string.Formatter()
-        fields = {name for _text, name, _spec, _conv in formatter.parse(chosen[0].body) if name}
-        safe = {name: values.get(name, "") for name in fields}
-        return chosen[0].subject.format_map(values), chosen[0].body.format_map(safe)
+        # Only the named placeholders are filled, in the subject as in the body: a stored
+        # template cannot reach into a value, format it, or fail the letter.
+        return render_letter(chosen[0].subject, values), render_letter(chosen[0].body, values)
     with translation.override(person.preferred_language):
         subject = _("Decision on your Endorsement application")
         body = _(
@@ -810,12 +790,43 @@ def submit_part2(*, actor: User, sitting: ExamSitting, answers: list[str]) -> No
     )
 
 
+def reader_candidates(application: Application) -> list[Candidate]:
+    """Who may read this application's Part 2 answers: the reviewer pool's rules (trained,
+    taking assignments, endorsed high enough, no conflict of interest), and not one of the
+    application's reviewers, who know whose answers they would be."""
+    reviewed = set(Assignment.objects.filter(application=application).values_list("reviewer_id", flat=True))
+    out = []
+    for candidate in reviewer_candidates(application):
+        if not candidate.excluded and candidate.user.pk in reviewed:
+            candidate.excluded = _("reviewed this application (readers read without knowing whose answers)")
+        out.append(candidate)
+    return sorted(out, key=lambda c: (bool(c.excluded), c.load, c.user.email))
+
+
 @transaction.atomic
 def assign_readers(*, actor: User, sitting: ExamSitting, readers: list[User], third: bool = False) -> None:
-    examinee = sitting.application.portfolio.person
+    """Part 2 readers for a sitting: only from ``reader_candidates``; a refusal names the
+    ``reader`` field and the person."""
+    application = Application.objects.select_related("portfolio__person", "association").get(pk=sitting.application_id)
+    if not readers:
+        raise ValidationError({"reader": _("Part 2 readers: choose at least one reader.")})
+    examinee = application.portfolio.person
+    candidates = {c.user.pk: c for c in reader_candidates(application)}
     for reader in readers:
         if reader.pk == examinee.pk:
-            raise ActionRefused(_("An examinee cannot read their own answers."))
+            raise ValidationError({"reader": _("Part 2 readers: an examinee cannot read their own answers.")})
+        candidate = candidates.get(reader.pk)
+        if candidate is None or candidate.excluded:
+            raise ValidationError(
+                {
+                    "reader": _("Part 2 readers: %(person)s may not read these answers: %(why)s.")
+                    % {
+                        "person": reader.display_name,
+                        "why": candidate.excluded if candidate else _("not a reviewer of this association"),
+                    }
+                }
+            )
+    for reader in readers:
         Part2Score.objects.get_or_create(sitting=sitting, reader=reader, defaults={"third_reader": third})
     record(
         actor=actor,

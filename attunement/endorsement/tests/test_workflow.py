@@ -227,9 +227,15 @@ def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
     sitting = ExamSitting.objects.get(application=application)
     assert sitting.approved_until == timezone.localdate() + timedelta(days=365)
     actions.submit_part2(actor=personas["applicant"], sitting=sitting, answers=["First vignette.", "Second vignette."])
-    readers = [personas["reviewer"], make_person("reader2@example.org"), make_person("reader3@example.org")]
+    # Readers come from the trained reviewer pool (issue 28.2; see test_integrity.py).
+    riverbend = application.association
+    readers = [personas["reviewer"]]
+    for email in ("reader2@example.org", "reader3@example.org"):
+        readers.append(make_person(email, roles=(Role.REVIEWER,), association=riverbend))
+        ReviewerProfile.objects.create(association=riverbend, user=readers[-1], trained=True)
+        Credential.objects.create(person=readers[-1], association=riverbend, category="IMHS", since=date(2015, 1, 1))
     actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=readers[:2])
-    with pytest.raises(actions.ActionRefused):
+    with pytest.raises(ValidationError, match="their own answers"):
         actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[personas["applicant"]])
     first, second = Part2Score.objects.filter(sitting=sitting)
     actions.score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="Thoughtful.")
