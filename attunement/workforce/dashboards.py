@@ -1,4 +1,8 @@
-"""The dashboards as tables: built from the stored roll-ups, filtered, small cells suppressed.
+"""The dashboards as tables: built from the stored roll-ups, filtered, small cells suppressed,
+and with them the cells that would give them away (complementary suppression, worked out once per
+roll-up over every filter: :mod:`attunement.workforce.suppression`). A suppressed count takes
+every figure derived from it along (its median, "target met", its rank: suppressed rows are listed
+after the shown ones, by name).
 
 Every dashboard is a list of :class:`Table`: the page shows each as an HTML table (with a bar
 chart beside it that screen readers skip, the table being the accessible form), and the CSV
@@ -37,6 +41,18 @@ def count(n: int) -> int | None:
 
 def median(n: int, value: float | None) -> float | None:
     return value if n >= MIN_CELL else None
+
+
+def _shown(n: int, hidden: bool) -> int | None:
+    """A count as shown: ``None`` when small or suppressed to protect another cell."""
+    return None if n and (n < MIN_CELL or hidden) else n
+
+
+def _ranked(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows by their count, largest first; suppressed rows after them by name, so that the order
+    says nothing about a suppressed count."""
+    shown = sorted((row for row in rows if row[1] is not None), key=lambda row: (-row[1], str(row[0])))
+    return shown + sorted((row for row in rows if row[1] is None), key=lambda row: str(row[0]))
 
 
 @dataclass
@@ -84,7 +100,19 @@ def endorsed_choices(figures: dict[str, Any]) -> dict[str, list[tuple[str, str]]
     }
 
 
+def endorsed_hidden(figures: dict[str, Any]) -> set[tuple[Any, ...]]:
+    """(year, category, region, sector) of the figures to suppress, ``None`` for "all"."""
+    if "suppressed" not in figures:  # a roll-up stored before complementary suppression
+        from attunement.workforce.rollups import endorsed_suppressed
+
+        held = {(cell[0], cell[1], cell[2], cell[3]): cell[4] for cell in figures.get("cells", [])}
+        return {tuple(item) for item in endorsed_suppressed(held)}
+    return {tuple(item) for item in figures["suppressed"]}
+
+
 def endorsed_tables(figures: dict[str, Any], filters: EndorsedFilters) -> list[Table]:
+    hidden = endorsed_hidden(figures)
+    chosen = (filters.category or None, filters.region or None, filters.sector or None)
     cells = [
         cell
         for cell in figures.get("cells", [])
@@ -101,7 +129,7 @@ def endorsed_tables(figures: dict[str, Any], filters: EndorsedFilters) -> list[T
             "over_time",
             _("Credentials held at the end of each year (this year: today)"),
             [_("Year"), _("Credentials")],
-            [[year, count(by_year[year])] for year in sorted(by_year)],
+            [[year, _shown(by_year[year], (year, *chosen) in hidden)] for year in sorted(by_year)],
         )
     ]
     for key, index, caption, labels in (
@@ -114,17 +142,12 @@ def endorsed_tables(figures: dict[str, Any], filters: EndorsedFilters) -> list[T
             if cell[0] == latest:
                 tally[cell[index]] += cell[4]
         heading = {"by_category": _("Category"), "by_region": _("Region"), "by_sector": _("Sector")}[key]
-        tables.append(
-            Table(
-                key,
-                caption % {"year": latest or "—"},
-                [heading, _("Credentials")],
-                [
-                    [_label(labels, name), count(n)]
-                    for name, n in sorted(tally.items(), key=lambda item: (-item[1], item[0]))
-                ],
-            )
-        )
+
+        def figure(name: str, index: int = index) -> tuple[Any, ...]:
+            return (latest, *chosen[: index - 1], name, *chosen[index:])
+
+        rows = [[_label(labels, name), _shown(n, figure(name) in hidden)] for name, n in tally.items()]
+        tables.append(Table(key, caption % {"year": latest or "—"}, [heading, _("Credentials")], _ranked(rows)))
     return tables
 
 
@@ -136,25 +159,30 @@ def pipeline_choices(figures: dict[str, Any]) -> list[tuple[str, str]]:
 
 
 def pipeline_tables(figures: dict[str, Any], category: str = "") -> list[Table]:
+    # A roll-up stored before complementary suppression has no pattern: nothing is shown from it.
+    hidden = {tuple(item) for item in figures["suppressed"]} if "suppressed" in figures else None
+
+    def shown(n: int, slot: str) -> int | None:
+        return _shown(n, hidden is None or (category, slot) in hidden)
+
+    def with_median(n: int, slot: str, value: float | None) -> list[Any]:
+        n_shown = shown(n, slot)
+        return [n_shown, value if n_shown else None]  # the median of a suppressed count is suppressed
+
     figures = figures.get("categories", {}).get(category, {})
     open_rows = [
-        [_label(STATE_LABELS, stage["state"]), count(stage["n"]), median(stage["n"], stage["median_days"])]
+        [_label(STATE_LABELS, stage["state"]), *with_median(stage["n"], f"open:{stage['state']}", stage["median_days"])]
         for stage in figures.get("open", [])
     ]
     durations = [
-        [_label(STAGE_LABELS, stage["stage"]), count(stage["n"]), median(stage["n"], stage["median_days"])]
+        [_label(STAGE_LABELS, stage["stage"]), *with_median(stage["n"], f"dur:{stage['stage']}", stage["median_days"])]
         for stage in figures.get("durations", [])
     ]
     funnel = [
-        [
-            row["year"],
-            count(row["registered"]),
-            count(row["submitted"]),
-            count(row["endorsed"]),
-            count(row["withdrawn"]),
-        ]
+        [row["year"], *(shown(row[measure], f"funnel:{row['year']}:{measure}")
+                        for measure in ("registered", "submitted", "endorsed", "withdrawn"))]
         for row in figures.get("funnel", [])
-    ]
+    ]  # fmt: skip
     return [
         Table("open", _("Applications in each stage now"), [_("Stage"), _("People"), _("Median days in this stage")], open_rows),
         Table("durations", _("How long the finished stages took"), [_("Stage"), _("People"), _("Median days")], durations, chart_column=2),
@@ -170,19 +198,28 @@ def pipeline_tables(figures: dict[str, Any], category: str = "") -> list[Table]:
 # --- Coverage -----------------------------------------------------------------------------------
 
 
-def _met(endorsed: int, target: int | None) -> str:
+def _met(endorsed: int | None, target: int | None) -> str | None:
+    """Whether a count reaches its target; ``None`` (suppressed) for a suppressed count, which
+    "met" would otherwise bound."""
     if target is None:
         return "—"
+    if endorsed is None:
+        return None
     return _("Yes") if endorsed >= target else _("No")
+
+
+def _coverage_count(row: dict[str, Any]) -> int | None:
+    # A roll-up stored before complementary suppression has no flags: suppress what is not zero.
+    return _shown(row["endorsed"], row.get("suppressed", True))
 
 
 def coverage_tables(figures: dict[str, Any]) -> list[Table]:
     regions = [
         [
             row["region"],
-            count(row["endorsed"]),
+            _coverage_count(row),
             row["target"] if row["target"] is not None else "—",
-            _met(row["endorsed"], row["target"]),
+            _met(_coverage_count(row), row["target"]),
         ]
         for row in figures.get("regions", [])
     ]
@@ -190,20 +227,26 @@ def coverage_tables(figures: dict[str, Any]) -> list[Table]:
         [
             row["programme"],
             row["region"] or "—",
-            count(row["endorsed"]),
+            _coverage_count(row),
             row["target"],
-            _met(row["endorsed"], row["target"]),
+            _met(_coverage_count(row), row["target"]),
         ]
         for row in figures.get("programmes", [])
     ]
-    met = sum(1 for row in figures.get("programmes", []) if row["endorsed"] >= row["target"])
+    known = [row[4] for row in programmes if row[4] is not None]
+    met = sum(1 for value in known if value == _("Yes"))
     tables = [
         Table("regions", _("Endorsed people by region, against the targets"), [_("Region"), _("Endorsed now"), _("Target"), _("Target met")], regions),
         Table("programmes", _("Endorsed staff by programme, against the targets"), [_("Programme"), _("Region"), _("Endorsed now"), _("Target"), _("Target met")], programmes, chart_column=2),
     ]  # fmt: skip
-    if figures.get("programmes"):
+    if programmes and len(known) == len(programmes):
         tables[1].notes.append(
-            _("%(met)s of %(total)s programmes meet their target.") % {"met": met, "total": len(figures["programmes"])}
+            _("%(met)s of %(total)s programmes meet their target.") % {"met": met, "total": len(known)}
+        )
+    elif programmes:  # counted over the shown programmes only: the others' "met" is suppressed too
+        tables[1].notes.append(
+            _("%(met)s of the %(shown)s programmes shown meet their target; %(hidden)s are suppressed.")
+            % {"met": met, "shown": len(known), "hidden": len(programmes) - len(known)}
         )
     return tables
 

@@ -3,6 +3,10 @@
 Pure Python, no database: the command line, imports and dashboards all call :func:`compute`,
 so a figure is computed the same way wherever it is shown. Any figure computed from fewer
 than :data:`MIN_CELL` respondents is ``None`` (shown as ``null``): small cells are suppressed.
+Respondent counts (all, by region, by role, by service level; those without a region or a
+service level count as a group of their own that is never shown) are also suppressed where they
+would give a small one away by subtraction, with their shares
+(:func:`respondent_suppression`, the same pattern in the indicator file and on the page).
 """
 
 from __future__ import annotations
@@ -14,9 +18,24 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from attunement.workforce.checkin import BARRIERS, Response
+from attunement.workforce.suppression import MIN_CELL, protect
 
 FORMAT = "attunement.indicators/1"
-MIN_CELL = 10
+__all__ = ["FORMAT", "MIN_CELL", "compute", "compute_extra", "percent", "respondent_suppression"]
+
+
+def respondent_suppression(rows: Sequence[Response]) -> set[tuple[str, str]]:
+    """("all", ""), ("region", r), ("role", r) and ("level", l) of the respondent counts to
+    suppress: each dimension's counts add up to all respondents."""
+    atoms = Counter((row.region or "", row.role, row.service_level or "") for row in rows)
+    figures: dict[tuple[str, str], list[tuple[str, str, str]]] = {("all", ""): sorted(atoms)}
+    for atom in sorted(atoms):
+        for dimension, value in zip(("region", "role", "level"), atom, strict=True):
+            figures.setdefault((dimension, value), []).append(atom)
+    groups = [
+        (("all", ""), [key for key in figures if key[0] == dimension]) for dimension in ("region", "role", "level")
+    ]
+    return protect(atoms, figures, groups)
 
 
 def percent(numerator: int, denominator: int) -> float | None:
@@ -51,8 +70,9 @@ def _median(values: Sequence[float]) -> float | None:
 
 def compute(responses: Sequence[Response], year: int) -> dict[str, Any]:
     rows = [row for row in responses if row.year == year]
+    hidden = respondent_suppression(rows)
     result: dict[str, Any] = {"format": FORMAT, "year": year}
-    result["respondents"] = len(rows) if len(rows) >= MIN_CELL else None
+    result["respondents"] = len(rows) if len(rows) >= MIN_CELL and ("all", "") not in hidden else None
     result["pct_specialized_training_foundations"] = _share(
         rows, lambda row: row.specialized_training_foundations, bool
     )
@@ -104,7 +124,7 @@ def compute(responses: Sequence[Response], year: int) -> dict[str, Any]:
     regions: dict[str, dict[str, Any]] = {}
     for region in sorted(by_region):
         members = by_region[region]
-        if len(members) < MIN_CELL:
+        if len(members) < MIN_CELL or ("region", region) in hidden:
             regions[region] = {"respondents": None, "pct_endorsed": None, "pct_received_rs": None}
         else:
             regions[region] = {
@@ -124,6 +144,7 @@ def compute_extra(responses: Sequence[Response], year: int) -> dict[str, Any]:
     """Dashboard figures beyond the format's, with the same suppression: diversity by service
     level and reflective-supervision reach by role."""
     rows = [row for row in responses if row.year == year]
+    hidden = respondent_suppression(rows)
     by_level: dict[str, list[Response]] = defaultdict(list)
     by_role: dict[str, list[Response]] = defaultdict(list)
     for row in rows:
@@ -134,6 +155,8 @@ def compute_extra(responses: Sequence[Response], year: int) -> dict[str, Any]:
             "respondents": len(members) if len(members) >= MIN_CELL else None,
             "pct_people_of_color": _share(members, race_group, lambda group: group == "poc"),
         }
+        if ("level", level) not in hidden
+        else {"respondents": None, "pct_people_of_color": None}
         for level, members in sorted(by_level.items())
         if level
     }
@@ -142,6 +165,8 @@ def compute_extra(responses: Sequence[Response], year: int) -> dict[str, Any]:
             "respondents": len(members) if len(members) >= MIN_CELL else None,
             "pct_received_rs": _share(members, lambda row: row.received_rs, bool),
         }
+        if ("role", role) not in hidden
+        else {"respondents": None, "pct_received_rs": None}
         for role, members in sorted(by_role.items())
     }
     return {"diversity_by_service_level": diversity, "rs_reach_by_role": reach}
