@@ -10,12 +10,21 @@ import csv
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.utils.translation import gettext as _
 
+from attunement.lib.exports import FORMULA_STARTS, unescape_text
+
 FORMAT = "attunement.checkin/1"
+# The largest file ``attunement workforce import|indicators`` reads (the upload page takes
+# 10 MB and sends larger files here); about 550,000 rows. Files are read row by row.
+COMMAND_LINE_MAX_BYTES = 100 * 1024 * 1024
+TEXT_MAX = 100  # respondent ids and regions, as the database holds them
+
+_V = TypeVar("_V")
 
 ROLES = frozenset(
     [
@@ -93,7 +102,12 @@ def _values(values: frozenset[str]) -> str:
 
 
 CODEBOOK: tuple[tuple[str, str, str], ...] = (
-    ("respondent_id", "text, required", "unique within a year; re-importing the same id and year replaces the row"),
+    (
+        "respondent_id",
+        "text, required",
+        "unique within a year; re-importing the same id and year replaces the row; at most 100 characters, "
+        "not beginning with `=`, `+`, `-` or `@`",
+    ),
     ("year", "integer, required", "survey year"),
     ("role", "required", _values(ROLES)),
     ("service_level", "optional", _values(SERVICE_LEVELS)),
@@ -131,7 +145,7 @@ class CheckinError(Exception):
         self.errors = errors
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Response:
     respondent_id: str
     year: int
@@ -154,67 +168,135 @@ class Response:
 
 def parse_text(text: str) -> list[Response]:
     """Parse a whole CSV text; raise :class:`CheckinError` with every problem found."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise CheckinError([_("row 1: the file is empty; it needs a header row")]) from None
-    except csv.Error as exc:
-        raise CheckinError([_("row 1: not readable as CSV (%(error)s)") % {"error": exc}]) from None
-    header = [name.strip() for name in header]
-    errors: list[str] = []
-    for position, name in enumerate(header, start=1):
-        if name not in COLUMNS:
-            errors.append(
-                _("row 1, column %(position)s '%(name)s': unknown column") % {"position": position, "name": name}
-            )
-    seen: set[str] = set()
-    for name in header:
-        if name in seen and name in COLUMNS:
-            errors.append(_("row 1, column '%(name)s': appears twice") % {"name": name})
-        seen.add(name)
-    for name in REQUIRED:
-        if name not in header:
-            errors.append(_("row 1, column '%(name)s': required column is missing") % {"name": name})
-    if errors:
-        raise CheckinError(errors)
+    return parse_lines(io.StringIO(text, newline=""))
 
-    responses: list[Response] = []
-    first_row: dict[tuple[int, str], int] = {}
-    row_number = 1
-    try:
-        for cells in reader:
-            row_number += 1
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(cells) != len(header):
-                errors.append(
-                    _("row %(row)s: has %(cells)s cells, the header has %(header)s")
-                    % {"row": row_number, "cells": len(cells), "header": len(header)}
-                )
-                continue
-            response = _parse_row(dict(zip(header, cells, strict=True)), row_number, errors)
-            if response is None:
-                continue
-            key = (response.year, response.respondent_id)
-            if key in first_row:
-                errors.append(
-                    _("row %(row)s, column 'respondent_id': '%(id)s' already answered for %(year)s in row %(first)s")
-                    % {"row": row_number, "id": response.respondent_id, "year": response.year, "first": first_row[key]}
-                )
-                continue
-            first_row[key] = row_number
-            responses.append(response)
-    except csv.Error as exc:
-        errors.append(_("row %(row)s: not readable as CSV (%(error)s)") % {"row": row_number + 1, "error": exc})
-    if errors:
-        raise CheckinError(errors)
+
+def parse_lines(lines: Iterable[str]) -> list[Response]:
+    """Parse a CSV read line by line (a file opened with ``newline=""``); raise
+    :class:`CheckinError` with every problem found. Only the responses are kept."""
+    reader = Reader(lines)
+    responses = list(reader)
+    reader.check()
     return responses
 
 
-def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response | None:
+class Reader:
+    """An ``attunement.checkin/1`` file read one row at a time, never whole.
+
+    The header is checked when the reader is made (:class:`CheckinError` at once); iterating
+    yields each good row's :class:`Response` and collects every problem in ``errors``; call
+    :meth:`check` at the end, which raises :class:`CheckinError` if there was any. Besides
+    the current row it keeps only each respondent id (to find a repeated respondent and
+    year) and one copy of each repeated value (roles, regions, sets of answers)."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.errors: list[str] = []
+        self._reader = csv.reader(_without_bom(lines))
+        self._row_number = 1
+        self._share = _Sharing()
+        # year -> respondent id -> the row that first answered for it
+        self._first_row: dict[int, dict[str, int]] = {}
+        try:
+            header = next(self._reader)
+        except StopIteration:
+            raise CheckinError([_("row 1: the file is empty; it needs a header row")]) from None
+        except csv.Error as exc:
+            raise CheckinError([_("row 1: not readable as CSV (%(error)s)") % {"error": exc}]) from None
+        except UnicodeDecodeError:
+            raise CheckinError([_("row 1: not UTF-8 text")]) from None
+        self.header = [name.strip() for name in header]
+        errors: list[str] = []
+        for position, name in enumerate(self.header, start=1):
+            if name not in COLUMNS:
+                errors.append(
+                    _("row 1, column %(position)s '%(name)s': unknown column") % {"position": position, "name": name}
+                )
+        seen: set[str] = set()
+        for name in self.header:
+            if name in seen and name in COLUMNS:
+                errors.append(_("row 1, column '%(name)s': appears twice") % {"name": name})
+            seen.add(name)
+        for name in REQUIRED:
+            if name not in self.header:
+                errors.append(_("row 1, column '%(name)s': required column is missing") % {"name": name})
+        if errors:
+            raise CheckinError(errors)
+
+    def __iter__(self) -> Iterator[Response]:
+        header, errors = self.header, self.errors
+        try:
+            for cells in self._reader:
+                self._row_number += 1
+                row_number = self._row_number
+                if not any(cell.strip() for cell in cells):
+                    continue
+                if len(cells) != len(header):
+                    errors.append(
+                        _("row %(row)s: has %(cells)s cells, the header has %(header)s")
+                        % {"row": row_number, "cells": len(cells), "header": len(header)}
+                    )
+                    continue
+                response = _parse_row(dict(zip(header, cells, strict=True)), row_number, errors, self._share)
+                if response is None:
+                    continue
+                answered = self._first_row.setdefault(response.year, {})
+                first = answered.setdefault(response.respondent_id, row_number)
+                if first != row_number:
+                    errors.append(
+                        _(
+                            "row %(row)s, column 'respondent_id': '%(id)s' already answered for %(year)s in row %(first)s"
+                        )
+                        % {"row": row_number, "id": response.respondent_id, "year": response.year, "first": first}
+                    )
+                    continue
+                yield response
+        except csv.Error as exc:
+            errors.append(
+                _("row %(row)s: not readable as CSV (%(error)s)") % {"row": self._row_number + 1, "error": exc}
+            )
+        except UnicodeDecodeError:
+            errors.append(_("row %(row)s: not UTF-8 text") % {"row": self._row_number + 1})
+
+    def check(self) -> None:
+        """Call when the rows are read: raise :class:`CheckinError` if any was bad."""
+        self._first_row.clear()  # not needed once the file is read through
+        if self.errors:
+            raise CheckinError(self.errors)
+
+
+def _without_bom(lines: Iterable[str]) -> Iterator[str]:
+    iterator = iter(lines)
+    for first in iterator:
+        yield first.removeprefix("\ufeff")
+        break
+    yield from iterator
+
+
+class _Sharing:
+    """One copy of each repeated value: a year's answers hold a few hundred distinct sets,
+    roles and regions, not one per row."""
+
+    LIMIT = 100_000
+
+    def __init__(self) -> None:
+        self._seen: dict[object, object] = {}
+
+    def __call__(self, value: _V) -> _V:
+        found = self._seen.get(value)
+        if found is not None:
+            return found  # type: ignore[return-value]
+        if len(self._seen) < self.LIMIT:
+            self._seen[value] = value
+        return value
+
+
+def share_values() -> Callable[[_V], _V]:
+    """A function that returns one shared copy of each equal value it is given (for code
+    that builds many :class:`Response` from stored rows)."""
+    return _Sharing()
+
+
+def _parse_row(row: dict[str, str], number: int, errors: list[str], share: _Sharing) -> Response | None:
     before = len(errors)
 
     def fail(column: str, message: str) -> None:
@@ -223,9 +305,18 @@ def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response 
         )
 
     values: dict[str, object] = {}
-    respondent = row.get("respondent_id", "").strip()
+    respondent = unescape_text(row.get("respondent_id", "").strip())
     if not respondent:
         fail("respondent_id", _("required"))
+    elif respondent.startswith(FORMULA_STARTS):
+        # A spreadsheet would run it as a formula wherever the id is shown or exported again.
+        fail(
+            "respondent_id",
+            _("'%(value)s' begins with %(start)s; a respondent id cannot begin with =, +, - or @")
+            % {"value": respondent, "start": respondent[0]},
+        )
+    elif len(respondent) > TEXT_MAX:
+        fail("respondent_id", _("longer than %(max)s characters") % {"max": TEXT_MAX})
     values["respondent_id"] = respondent
 
     year_text = row.get("year", "").strip()
@@ -234,20 +325,23 @@ def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response 
     elif not re.fullmatch(r"\d{4}", year_text):
         fail("year", _("'%(value)s' is not a four-digit year") % {"value": year_text})
     else:
-        values["year"] = int(year_text)
+        values["year"] = share(int(year_text))
 
     role = row.get("role", "").strip()
     if not role:
         fail("role", _("required"))
     elif role not in ROLES:
         fail("role", _unknown(role, ROLES))
-    values["role"] = role
+    values["role"] = share(role)
 
     service_level = row.get("service_level", "").strip()
     if service_level and service_level not in SERVICE_LEVELS:
         fail("service_level", _unknown(service_level, SERVICE_LEVELS))
-    values["service_level"] = service_level or None
-    values["region"] = row.get("region", "").strip() or None
+    values["service_level"] = share(service_level) or None
+    region = unescape_text(row.get("region", "").strip())
+    if len(region) > TEXT_MAX:
+        fail("region", _("longer than %(max)s characters") % {"max": TEXT_MAX})
+    values["region"] = share(region) or None
 
     for column, allowed in _MULTI.items():
         items = _split(row.get(column, ""))
@@ -260,13 +354,13 @@ def _parse_row(row: dict[str, str], number: int, errors: list[str]) -> Response 
             )
         if column == "ebt_trained" and "none" in items and len(items) > 1:
             fail(column, _("'none' cannot be listed together with a model"))
-        values[column] = frozenset(items) if items else None
+        values[column] = share(frozenset(items)) if items else None
 
     languages = _split(row.get("languages", ""))
     wrong = sorted(code for code in languages if not _LANGUAGE.match(code))
     if wrong:
         fail("languages", _("%(values)s is not a two-letter ISO 639-1 code") % {"values": _quoted(wrong)})
-    values["languages"] = frozenset(languages) if languages else None
+    values["languages"] = share(frozenset(languages)) if languages else None
 
     for column in _YES_NO:
         text = row.get(column, "").strip().lower()

@@ -11,9 +11,10 @@ from django.db.models import Q
 
 from attunement.associations.models import Association
 from attunement.endorsement.models import Credential
+from attunement.lib.exports import escape_text
 from attunement.people.models import User
 from attunement.portfolios.models import RSC
-from attunement.workforce.checkin import CODEBOOK, COLUMNS, FORMAT, Response
+from attunement.workforce.checkin import CODEBOOK, COLUMNS, FORMAT, Response, share_values
 from attunement.workforce.indicators import compute
 from attunement.workforce.models import ANSWER_FIELDS, CheckinResponse, WorkforceProfile
 from attunement.workforce.rollups import CURRENT
@@ -22,7 +23,8 @@ BATCH = 2_000
 
 
 def export_checkins(association: Association, year: int | None = None) -> str:
-    """The association's answers as an ``attunement.checkin/1`` file (importable as is)."""
+    """The association's answers as an ``attunement.checkin/1`` file (importable as is): a text
+    that a spreadsheet would take for a formula gets a leading quote that the import removes."""
     rows = CheckinResponse.objects.filter(association=association).order_by("year", "respondent_id")
     if year is not None:
         rows = rows.filter(year=year)
@@ -30,7 +32,7 @@ def export_checkins(association: Association, year: int | None = None) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for row in rows.iterator(chunk_size=BATCH):
-        writer.writerow([_cell(getattr(row, column)) for column in COLUMNS])
+        writer.writerow([escape_text(_cell(getattr(row, column))) for column in COLUMNS])
     return out.getvalue()
 
 
@@ -52,7 +54,9 @@ def codebook() -> str:
         f"# {FORMAT} codebook",
         "",
         "One row per respondent per year; UTF-8; a blank cell means not answered; several values in one",
-        "cell are separated by `;`. Respondent ids are the survey's own; rows hold no names.",
+        "cell are separated by `;`. Respondent ids are the survey's own; rows hold no names. A text that",
+        "begins with `=`, `+`, `-`, `@`, a tab, a carriage return or `'` is written with one more leading `'`",
+        "(so that spreadsheets do not run it as a formula); the import removes it.",
         "",
         "| column | type | values |",
         "|---|---|---|",
@@ -64,18 +68,25 @@ def codebook() -> str:
 
 _LISTS = ("race_ethnicity", "languages", "ebt_trained", "barriers", "desired_topics")
 _TEXTS = ("service_level", "region")
+_NUMBERS = ("year", "paid_hours_week", "worked_hours_week", "annual_salary")
 
 
 def responses_for(association: Association, year: int) -> Sequence[Response]:
-    """The year's answers as plain values (no model instances: this reads every row)."""
+    """The year's answers as plain values (no model instances: this reads every row), read in
+    batches, each repeated value (a set of answers, a role, a region) held once."""
     rows = CheckinResponse.objects.filter(association=association, year=year).values_list(*COLUMNS)
+    share = share_values()
+    share_number = {name: share_values() for name in _NUMBERS}  # one per column: 40 == 40.0
     responses = []
-    for values in rows:
+    for values in rows.iterator(chunk_size=BATCH):
         fields = dict(zip(COLUMNS, values, strict=True))
         for name in _LISTS:
-            fields[name] = frozenset(fields[name]) if fields[name] else None
+            fields[name] = share(frozenset(fields[name])) if fields[name] else None
         for name in _TEXTS:
-            fields[name] = fields[name] or None
+            fields[name] = share(fields[name]) or None
+        fields["role"] = share(fields["role"])
+        for name, shared in share_number.items():
+            fields[name] = shared(fields[name])
         responses.append(Response(**fields))
     return responses
 

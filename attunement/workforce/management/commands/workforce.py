@@ -8,7 +8,8 @@ association's dashboards (all or nothing; the same respondent and year is replac
 check-ins and profile changes left waiting, and every dashboard roll-up: run it from a timer
 every 5 minutes (dashboards are then at most about that old; the pages say when they were
 computed). Exit 0 on success; 2 when the file is rejected, with every problem (row and column) on
-standard error and nothing on standard output.
+standard error and nothing on standard output. Files are read row by row and may be at most
+100 MB (``COMMAND_LINE_MAX_BYTES``); a larger one is refused before it is read.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attunement.workforce.checkin import CheckinError, parse_text
+from attunement.lib.imports import text_lines
+from attunement.workforce.checkin import COMMAND_LINE_MAX_BYTES, CheckinError, parse_lines
 from attunement.workforce.indicators import compute, years
 
 
@@ -103,9 +105,9 @@ class Command(BaseCommand):
         from attunement.workforce.actions import import_checkins
 
         association = self._association(slug)
-        text = self._read(file)
         try:
-            result = import_checkins(association, text, actor=None, file_name=Path(file).name)
+            with text_lines(file, COMMAND_LINE_MAX_BYTES) as lines:
+                result = import_checkins(association, lines, actor=None, file_name=Path(file).name)
         except CheckinError as exc:
             self._reject(file, exc)
         listed = ", ".join(str(year) for year in result.years)
@@ -113,16 +115,6 @@ class Command(BaseCommand):
             f"{association.slug}: {result.rows} responses for {listed or 'no year'} "
             f"({result.created} new, {result.replaced} replaced)"
         )
-
-    def _read(self, file: str) -> str:
-        try:
-            return Path(file).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise CommandError(f"{file}: no such file", returncode=2) from None
-        except UnicodeDecodeError:
-            raise CommandError(f"{file}: not UTF-8 text", returncode=2) from None
-        except OSError as exc:
-            raise CommandError(f"{file}: cannot be read ({exc.strerror})", returncode=2) from None
 
     def _reject(self, file: str, exc: CheckinError) -> NoReturn:
         for error in exc.errors:
@@ -132,9 +124,9 @@ class Command(BaseCommand):
         )
 
     def _indicators(self, file: str, year: int | None, as_json: bool) -> None:
-        text = self._read(file)
         try:
-            responses = parse_text(text)
+            with text_lines(file, COMMAND_LINE_MAX_BYTES) as lines:
+                responses = parse_lines(lines)
         except CheckinError as exc:
             self._reject(file, exc)
         held = years(responses)
