@@ -12,4 +12,6 @@ urlpatterns = [
     path("claim", me_views.claim, name="claim"),
     path("certificates/<uuid:registration_id>.pdf", me_views.certificate, name="certificate"),
     path("calendar/<str:token>.ics", me_views.feed, name="feed"),
+    path("calendar/rotate", me_views.rotate_feed, name="rotate_feed"),
+    path("calendar/revoke", me_views.revoke_feed, name="revoke_feed"),
 ]

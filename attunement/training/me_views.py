@@ -7,7 +7,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,25 +16,38 @@ from django.views.decorators.http import require_GET, require_POST
 from attunement.lib.errors import ActionRefused
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import SignedInRequest
-from attunement.people.models import User
-from attunement.training import actions, ical, selectors
+from attunement.training import actions, feeds, ical, selectors
+from attunement.training.feeds import feed_token
 from attunement.training.models import Registration
 from attunement.training.pdf import render_certificate, render_transcript
 from attunement.training.selectors import num
 from attunement.training.views import site_url
 
-FEED_SALT = "attunement.training.feed"
-
-
-def feed_token(user: User) -> str:
-    return signing.Signer(salt=FEED_SALT).sign(str(user.public_id))
-
 
 @require_GET
 def transcript(request: SignedInRequest) -> HttpResponse:
     data = selectors.transcript(request.user)
-    feed_url = site_url(request) + reverse("training_me:feed", kwargs={"token": feed_token(request.user)})
+    token = feed_token(request.user)
+    feed_url = site_url(request) + reverse("training_me:feed", kwargs={"token": token}) if token else ""
     return render(request, "training/transcript.html", {"transcript": data, "feed_url": feed_url})
+
+
+@require_POST
+def rotate_feed(request: SignedInRequest) -> HttpResponse:
+    feeds.rotate_calendar_feed(actor=request.user)
+    messages.success(request, _("Your calendar has a new private address; the old one no longer works."))
+    return redirect(reverse("training_me:transcript") + "#calendar")
+
+
+@require_POST
+def revoke_feed(request: SignedInRequest) -> HttpResponse:
+    try:
+        feeds.revoke_calendar_feed(actor=request.user)
+    except ActionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your calendar address is turned off; it no longer works."))
+    return redirect(reverse("training_me:transcript") + "#calendar")
 
 
 @require_GET
@@ -79,11 +91,7 @@ def claim(request: SignedInRequest) -> HttpResponse:
 @login_not_required
 @require_GET
 def feed(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        public_id = signing.Signer(salt=FEED_SALT).unsign(token)
-    except signing.BadSignature:
-        raise Http404 from None
-    person = User.objects.filter(public_id=public_id, is_active=True).first()
+    person = feeds.person_for_token(token)
     if person is None:
         raise Http404
     body = ical.calendar(_("My training"), selectors.person_calendar(person), site_url(request))

@@ -251,3 +251,20 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.registration_id}/{self.part_id}: {self.present}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address, once they have changed it. Without a row the first
+    address works; rotating stores a fresh secret in the address (the old one stops working),
+    revoking empties it (no address works until the next rotation)."""
+
+    person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    secret = models.CharField(_("secret part of the address"), max_length=40, blank=True, editable=False)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.person_id}"
