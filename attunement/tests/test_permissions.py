@@ -213,6 +213,8 @@ TABLE: dict[str, Row] = {
     "training_me:transcript_pdf": Row(SIGNED_IN),
     "training_me:claim": Row(statuses(302), method="post"),
     "training_me:feed": Row(PUBLIC, training_feed_token),
+    "training_me:rotate_feed": Row(statuses(302), method="post"),
+    "training_me:revoke_feed": Row(statuses(302), method="post"),
     "portfolio:home": Row(SIGNED_IN),
     "portfolio:needs": Row(OWN_PORTFOLIO_PAGE),
     "portfolio:references": Row(OWN_PORTFOLIO_PAGE),
