@@ -130,7 +130,10 @@ def test_the_staff_list_costs_the_same_with_5_and_50_portfolios(
             person = User.objects.create_user(f"p{Portfolio.objects.count()}@example.org")
             Portfolio.objects.create(person=person, association=riverbend, aim="IFS")
 
-    client = client_for(personas["reviewer"])
+    # Every portfolio is for coordinators and admins (issue 27.4); a reviewer gets a 403.
+    client = client_for(personas["coordinator"])
     url = reverse("portfolio_staff:list", kwargs={"association_slug": "riverbend"})
-    # session, user, staff status, association+policy, the reviewer's roles, the page.
+    # session, user, staff status, association+policy, the coordinator's roles, the page.
     assert assert_constant_queries(grow, lambda: client.get(url)) == 6
+    assert "p1@example.org" in client.get(url).content.decode()
+    assert client_for(personas["reviewer"]).get(url).status_code == 403
