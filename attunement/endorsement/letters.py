@@ -15,7 +15,7 @@ def _listed() -> str:
     return ", ".join("{" + name + "}" for name in PLACEHOLDERS)
 
 
-def _written(name: str, conversion: str | None, spec: str) -> str:
+def _written(name: str, conversion: str | None, spec: str | None) -> str:
     return "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
 
 

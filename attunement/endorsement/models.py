@@ -222,6 +222,9 @@ class Decision(models.Model):
         return f"{self.get_outcome_display()} ({self.application_id}, round {self.review_round})"
 
 
+LETTER_FIELD_LABELS = {"subject": _("subject"), "body": _("letter")}
+
+
 class LetterTemplate(models.Model):
     """A decision letter per outcome and language; an association's own replaces the default."""
 
@@ -254,7 +257,7 @@ class LetterTemplate(models.Model):
         errors = {
             name: found
             for name in ("subject", "body")
-            if (found := placeholder_errors(getattr(self, name), capfirst(self._meta.get_field(name).verbose_name)))
+            if (found := placeholder_errors(getattr(self, name), capfirst(str(LETTER_FIELD_LABELS[name]))))
         }
         if errors:
             raise ValidationError(errors)

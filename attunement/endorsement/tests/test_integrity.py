@@ -77,7 +77,7 @@ def test_the_same_employer_under_another_spelling_is_a_conflict(ready: Any, pers
 def test_a_rater_known_by_their_second_address_is_a_conflict(ready: Any, personas: dict[str, Any]) -> None:
     reviewer = personas["reviewer"]
     type(reviewer).objects.filter(pk=reviewer.pk).update(secondary_email="keisha.home@example.org")
-    first = Reference.objects.filter(portfolio=ready).order_by("id").first()
+    first = Reference.objects.filter(portfolio=ready).order_by("id")[0]
     Reference.objects.filter(pk=first.pk).update(rater_email="Keisha.Home+ratings@Example.org")
     application = under_review(ready, personas)
     assert "rater or supervisor" in reasons(application)[reviewer.email]
@@ -196,7 +196,7 @@ def test_exam_readers_are_only_trained_reviewers_without_a_conflict(
     untrained = make_person("untrained@example.org", roles=(Role.REVIEWER,), association=riverbend)
     ReviewerProfile.objects.create(association=riverbend, user=untrained, trained=False)
     conflicted = pool["reader.two"]
-    first = Reference.objects.filter(portfolio=ready).order_by("id").first()
+    first = Reference.objects.filter(portfolio=ready).order_by("id")[0]
     Reference.objects.filter(pk=first.pk).update(rater_email=conflicted.email)
     for person, why in [
         (nobody, "not a reviewer of this association"),
