@@ -14,6 +14,9 @@ from contextlib import contextmanager
 from django.core.management.base import CommandError
 
 MEGABYTE = 1024 * 1024
+# A portfolio, rule-set or competency-framework document (JSON, parsed whole): the largest
+# real one is a few hundred KB.
+JSON_DOCUMENT_MAX_BYTES = 10 * MEGABYTE
 
 
 def describe_size(size: int) -> str:

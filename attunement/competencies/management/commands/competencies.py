@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attunement.associations.models import Association
 from attunement.competencies.actions import load_framework
+from attunement.lib.imports import JSON_DOCUMENT_MAX_BYTES, read_text
 
 PUBLIC = Path(__file__).resolve().parents[2] / "data" / "public-2017.json"
 
@@ -27,9 +28,10 @@ class Command(BaseCommand):
             association = Association.objects.filter(slug=options["association"]).first()
             if association is None:
                 raise CommandError(f"--association: no association {options['association']!r}.")
+        text = read_text(options["file"], JSON_DOCUMENT_MAX_BYTES)
         try:
-            data = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            data = json.loads(text)
+        except ValueError as exc:
             raise CommandError(f"{options['file']}: cannot be read as JSON ({exc})") from None
         try:
             framework, created = load_framework(actor=None, data=data, association=association)

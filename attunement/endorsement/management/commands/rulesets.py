@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from attunement.endorsement.actions import load_rule_set
 from attunement.endorsement.models import RuleSetVersion
 from attunement.endorsement.rules.ruleset import SHIPPED
+from attunement.lib.imports import JSON_DOCUMENT_MAX_BYTES, read_text
 
 
 class Command(BaseCommand):
@@ -32,8 +33,9 @@ class Command(BaseCommand):
             if not json.loads(p.read_text(encoding="utf-8")).get("association")
         ]
         for path in files:
+            text = read_text(path, JSON_DOCUMENT_MAX_BYTES)
             try:
-                data = json.loads(Path(path).read_text(encoding="utf-8"))
+                data = json.loads(text)
                 version, created = load_rule_set(actor=None, data=data)
             except (OSError, ValueError) as exc:
                 raise CommandError(f"{path}: {exc}") from None

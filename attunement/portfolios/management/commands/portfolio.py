@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -12,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from attunement.associations.models import Association
+from attunement.lib.imports import JSON_DOCUMENT_MAX_BYTES, read_text
 from attunement.people.models import User
 from attunement.portfolios import actions
 from attunement.portfolios.models import Portfolio
@@ -40,9 +40,10 @@ class Command(BaseCommand):
             return
         if not options["file"]:
             raise CommandError("give the JSON file to import")
+        text = read_text(options["file"], JSON_DOCUMENT_MAX_BYTES)
         try:
-            document = json.loads(Path(options["file"]).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            document = json.loads(text)
+        except ValueError as exc:
             raise CommandError(f"{options['file']}: cannot be read as JSON ({exc})") from None
         with transaction.atomic():
             self._import(person, document, options)
