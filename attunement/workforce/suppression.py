@@ -21,6 +21,7 @@ dashboard's business (see :mod:`attunement.workforce.rollups` and ``indicators``
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 
 MIN_CELL = 10  # fewer people than this are never shown (re-exported by ``indicators``)
@@ -56,7 +57,7 @@ def protect[K: Hashable, A: Hashable](
                 for atom in found:
                     by_atom.setdefault(atom, []).append(key)
         added = False
-        for key in determined:
+        for key in determined:  # the smallest shown figure that shares an atom with it
             pick = smallest({other for atom in members[key] for other in by_atom.get(atom, ())})
             if pick is not None and pick not in suppressed:
                 suppressed.add(pick)
@@ -93,35 +94,68 @@ def _apply_groups[K: Hashable](
 def _determined[K: Hashable, A: Hashable](
     members: Mapping[K, list[A]], values: Mapping[K, int], suppressed: set[K], order: Mapping[K, int]
 ) -> list[K]:
-    """The suppressed figures that the shown ones determine exactly."""
+    """The suppressed figures that the shown ones determine exactly. First the atoms that a
+    shown figure gives away alone (all its other atoms known) are peeled off, as subtraction
+    would; the rest is Gaussian elimination over the atoms still unknown."""
+    hidden = sorted((key for key in suppressed if values.get(key, 0) > 0), key=lambda key: order[key])
+    if not hidden:
+        return []
     index: dict[A, int] = {}
     for found in members.values():
         for atom in found:
             index.setdefault(atom, len(index))
-    basis: dict[int, dict[int, int]] = {}
-    for key, found in members.items():
-        if key in suppressed or not found:
+    rows = [{index[atom] for atom in found} for key, found in members.items() if key not in suppressed and found]
+    containing: dict[int, list[int]] = {}
+    for number, row in enumerate(rows):
+        for column in row:
+            containing.setdefault(column, []).append(number)
+    known: set[int] = set()
+    unknown = [len(row) for row in rows]
+    queue = [number for number, left in enumerate(unknown) if left == 1]
+    while queue:
+        number = queue.pop()
+        if unknown[number] != 1:
             continue
-        row, lead = _reduce(basis, {index[atom]: 1 for atom in found})
-        if lead is not None:
-            inverse = pow(row[lead], PRIME - 2, PRIME)
-            basis[lead] = {column: value * inverse % PRIME for column, value in row.items()}
-    hidden = sorted((key for key in suppressed if values.get(key, 0) > 0), key=lambda key: order[key])
-    return [key for key in hidden if _reduce(basis, {index[atom]: 1 for atom in members[key]})[1] is None]
+        column = next(column for column in rows[number] if column not in known)
+        known.add(column)
+        for other in containing[column]:
+            unknown[other] -= 1
+            if unknown[other] == 1:
+                queue.append(other)
+    basis: dict[int, dict[int, int]] = {}
+    for row in rows:
+        rest = {column: 1 for column in row if column not in known}
+        if rest:
+            reduced, lead = _reduce(basis, rest)
+            if lead is not None:
+                inverse = pow(reduced[lead], PRIME - 2, PRIME)
+                basis[lead] = {column: value * inverse % PRIME for column, value in reduced.items()}
+    determined = []
+    for key in hidden:
+        rest = {index[atom]: 1 for atom in members[key] if index[atom] not in known}
+        if not rest or _reduce(basis, rest)[1] is None:
+            determined.append(key)
+    return determined
 
 
 def _reduce(basis: Mapping[int, dict[int, int]], row: dict[int, int]) -> tuple[dict[int, int], int | None]:
-    """``row`` reduced by the echelon ``basis``; with its leading column, or ``None`` when it
-    reduced to zero (it lies in the span)."""
-    while row:
-        lead = min(row)
+    """``row`` reduced by the echelon ``basis`` (each basis row's columns are above its pivot);
+    with its leading column, or ``None`` when it reduced to zero (it lies in the span)."""
+    columns = list(row)
+    heapq.heapify(columns)
+    while columns:
+        lead = heapq.heappop(columns)
+        factor = row.get(lead)
+        if not factor:
+            continue
         pivot = basis.get(lead)
         if pivot is None:
             return row, lead
-        factor = row[lead]
         for column, value in pivot.items():
             updated = (row.get(column, 0) - factor * value) % PRIME
             if updated:
+                if column not in row:
+                    heapq.heappush(columns, column)
                 row[column] = updated
             else:
                 row.pop(column, None)
