@@ -423,3 +423,26 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.due} {self.offset_days:+d}"
+
+
+class DailyRun(models.Model):
+    """The daily job's run for one association and day. It doubles as a lease: a run holds
+    ``lease_until`` while it works (renewed per batch), so two runs started at once never
+    work on one association together; a crashed run's lease expires and the next run resumes."""
+
+    association = models.ForeignKey("associations.Association", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    owner = models.CharField(max_length=32, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveIntegerField(default=0)
+    lapsed = models.PositiveIntegerField(default=0)
+    # What failed in the last finished run, one sentence per step ("reminders: SMTPException: ...").
+    failures = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["association", "day"], name="one_daily_run_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.association_id} {self.day}"

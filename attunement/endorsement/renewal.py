@@ -6,6 +6,7 @@ Imported by ``endorsement.actions``; callers use that module."""
 from __future__ import annotations
 
 import calendar
+import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -16,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import mailers, send_mail
 from django.core.mail.message import EmailMessage
 from django.db import IntegrityError, transaction
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -24,7 +25,14 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.audit.models import AuditEvent
-from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal, RenewalState
+from attunement.endorsement.models import (
+    Credential,
+    CredentialStatus,
+    DailyRun,
+    Reminder,
+    Renewal,
+    RenewalState,
+)
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.endorsement.workflow import ActionRefused
 from attunement.payments import settlement
@@ -305,6 +313,11 @@ def revoke_credential(*, actor: User, credential: Credential, reason: str) -> No
 
 # --- The daily job ------------------------------------------------------------------------------
 
+# How long a run may go without renewing its lease (it renews at every batch) before another
+# run may take the association over: the crash-recovery delay.
+LEASE = timedelta(minutes=15)
+logger = logging.getLogger(__name__)
+
 
 @dataclass
 class DailyResult:
@@ -312,9 +325,49 @@ class DailyResult:
     reminders: int = 0
     batches: int = 0
     by_association: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Associations another run was working on at the same moment (left to that run).
+    skipped: list[str] = field(default_factory=list)
+    # What failed, per association slug: one sentence per failed step.
+    failures: dict[str, list[str]] = field(default_factory=dict)
 
 
-def _lapse(association: Association, today: date, result: DailyResult) -> None:
+class LeaseLost(Exception):
+    """Another run took the association over (this one went longer than LEASE without a batch)."""
+
+
+class _Lease:
+    """This run's hold on one association's DailyRun row."""
+
+    def __init__(self, run_id: int, owner: str) -> None:
+        self.run_id, self.owner = run_id, owner
+
+    def renew(self) -> None:
+        if not DailyRun.objects.filter(pk=self.run_id, owner=self.owner).update(lease_until=timezone.now() + LEASE):
+            raise LeaseLost(_("Another run of the daily job took this association over."))
+
+    def release(self, *, reminders: int, lapsed: int, failures: list[str]) -> None:
+        DailyRun.objects.filter(pk=self.run_id, owner=self.owner).update(
+            lease_until=None, finished_at=timezone.now(), reminders=reminders, lapsed=lapsed, failures=failures
+        )
+
+
+def _claim(association: Association, day: date) -> _Lease | None:
+    """Take the association's run for ``day`` unless another run holds it now: one conditional
+    UPDATE whose row count decides, so of two runs started at once exactly one works on it.
+    A finished run (or a crashed one whose lease expired) can be taken again; the steps are
+    idempotent, so a second run the same day changes nothing."""
+    run, _created = DailyRun.objects.get_or_create(association=association, day=day)
+    owner = secrets.token_hex(16)
+    now = timezone.now()
+    taken = (
+        DailyRun.objects.filter(pk=run.pk)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(owner=owner, lease_until=now + LEASE, started_at=now, finished_at=None)
+    )
+    return _Lease(run.pk, owner) if taken else None
+
+
+def _lapse(association: Association, today: date, result: DailyResult, lease: _Lease) -> None:
     """Lapse what passed its removal date: set-based, in batches; each batch one UPDATE that
     only touches rows still active (so a second run, or a crash half way, lapses nobody twice
     and misses nobody) and one INSERT of its audit events."""
@@ -328,6 +381,7 @@ def _lapse(association: Association, today: date, result: DailyResult) -> None:
             ids = list(queryset.order_by("pk").values_list("pk", "public_code")[:BATCH])
             if not ids:
                 break
+            lease.renew()
             with transaction.atomic():
                 # Locked first, so the receivers of the signal hear exactly the rows this batch lapsed.
                 pks = list(
@@ -350,9 +404,11 @@ def _lapse(association: Association, today: date, result: DailyResult) -> None:
             result.batches += 1
 
 
-def _reminders(association: Association, today: date, result: DailyResult) -> None:
+def _reminders(association: Association, today: date, result: DailyResult, lease: _Lease) -> None:
     """Create the reminders owed today (one per person, due date and offset), then send the
-    unsent ones; an interrupted run sends the rest next time, nobody gets one twice."""
+    unsent ones; an interrupted run sends the rest next time, nobody gets one twice. The mail
+    goes out with no transaction open (R13); only the lease holder sends, so two runs at once
+    do not both send one reminder."""
     for offset in association.policy.reminder_days:
         due_date = today + timedelta(days=int(offset))
         people = (
@@ -375,10 +431,13 @@ def _reminders(association: Association, today: date, result: DailyResult) -> No
     link = settings.SITE_URL + reverse("application:renewal")
     while True:
         unsent = list(
-            Reminder.objects.filter(association=association, sent_at__isnull=True).select_related("person")[:BATCH]
+            Reminder.objects.filter(association=association, sent_at__isnull=True)
+            .select_related("person")
+            .order_by("pk")[:BATCH]
         )
         if not unsent:
             break
+        lease.renew()
         messages = []
         for reminder in unsent:
             person = reminder.person
@@ -394,17 +453,43 @@ def _reminders(association: Association, today: date, result: DailyResult) -> No
         result.batches += 1
 
 
+def _failure(step: str, exc: BaseException) -> str:
+    return f"{step}: {exc.__class__.__name__}: {exc}"
+
+
 def run_daily(today: date | None = None) -> DailyResult:
+    """Reminders and lapses for every active association. Each association, and each step in
+    it, is on its own: a failure (mail down, say) is logged and noted in ``result.failures``
+    and the rest goes on; the command exits non-zero at the end naming what failed."""
     day = today or timezone.localdate()
     result = DailyResult()
-    for association in Association.objects.filter(is_active=True).select_related("policy"):
+    for association in Association.objects.filter(is_active=True).select_related("policy").order_by("slug"):
+        try:
+            lease = _claim(association, day)
+        except Exception as exc:
+            logger.exception("daily job: could not start %s", association.slug)
+            result.failures[association.slug] = [_failure("start", exc)]
+            continue
+        if lease is None:
+            result.skipped.append(association.slug)
+            continue
         before = (result.lapsed, result.reminders)
-        _reminders(association, day, result)
-        _lapse(association, day, result)
-        result.by_association[association.slug] = {
-            "reminders": result.reminders - before[1],
-            "lapsed": result.lapsed - before[0],
-        }
+        failures = []
+        for step, work in (("reminders", _reminders), ("lapses", _lapse)):
+            try:
+                work(association, day, result, lease)
+            except Exception as exc:
+                logger.exception("daily job: %s failed for %s", step, association.slug)
+                failures.append(_failure(step, exc))
+        counts = {"reminders": result.reminders - before[1], "lapsed": result.lapsed - before[0]}
+        result.by_association[association.slug] = counts
+        if failures:
+            result.failures[association.slug] = failures
+        try:
+            lease.release(failures=failures, **counts)
+        except Exception as exc:  # the lease then expires by itself
+            logger.exception("daily job: could not finish %s", association.slug)
+            result.failures.setdefault(association.slug, []).append(_failure("finish", exc))
     return result
 
 

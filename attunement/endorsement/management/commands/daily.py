@@ -3,14 +3,16 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attunement.endorsement.actions import run_daily
 
 
 class Command(BaseCommand):
     help = (
-        "The daily job: renewal reminders and lapses. Safe to run twice or after a crash; run it from cron once a day."
+        "The daily job: renewal reminders and lapses. Safe to run twice, at once or after a crash; run it from "
+        "cron once a day. Each association is on its own: a failure in one is reported at the end (exit status 1) "
+        "and does not stop the others."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,3 +22,8 @@ class Command(BaseCommand):
         result = run_daily(options["today"])
         for slug, counts in result.by_association.items():
             self.stdout.write(f"{slug}: {counts['reminders']} reminders sent, {counts['lapsed']} credentials lapsed")
+        for slug in result.skipped:
+            self.stdout.write(f"{slug}: skipped, another run of the daily job is working on it")
+        if result.failures:
+            named = "; ".join(f"{slug} ({', '.join(steps)})" for slug, steps in result.failures.items())
+            raise CommandError(f"The daily job failed for {len(result.failures)} association(s): {named}")
