@@ -28,12 +28,12 @@ from typing import Any
 
 import orjson
 
-from attunement.bench import Figure, benchmark
+from attunement.bench import Figure, benchmark, sized
 
-CLIENTS = 50
+CLIENTS = sized(50, 4)
 PROCESSES = 2
-DURATION = 10.0
-WARMUP = 2.0
+DURATION = sized(10.0, 1.0)
+WARMUP = sized(2.0, 1.0)
 ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
 FIRST = ["Ana", "Ben", "Chloe", "Dev", "Elena", "Femi", "Grace", "Hiro", "Imani", "José", "Kai", "Lena", "Mateo"]
 LAST = ["Rivera", "Okafor", "Nguyen", "Smith", "García", "Cohen", "Patel", "Brown", "Kowalski", "Haddad"]
@@ -43,7 +43,7 @@ def _size() -> int:
     from django.db import connection
 
     default = 1_000_000 if connection.vendor == "postgresql" else 100_000
-    return int(os.environ.get("BENCH_API_CREDENTIALS", default))
+    return sized(int(os.environ.get("BENCH_API_CREDENTIALS", default)), 200)
 
 
 def _codes(n: int, rng: random.Random) -> list[str]:
@@ -331,7 +331,7 @@ def api() -> list[Figure]:
     token = actions.issue_key(actor=None, client=client).token
     connections.close_all()
     rng = random.Random(3)  # noqa: S311
-    sample = rng.sample(codes, 20_000)
+    sample = rng.sample(codes, min(20_000, len(codes)))
     figures = [
         Figure(
             f"load {n:,} people and credentials",
@@ -346,9 +346,9 @@ def api() -> list[Figure]:
         load = drive_wrk if shutil.which("wrk") else drive
         trivial = load(port, [b"/api/v1/ping"], token)
         lookup = load(port, [f"/api/v1/credentials/{code}".encode() for code in sample], token)
-        lookup16 = load(port, [f"/api/v1/credentials/{code}".encode() for code in sample], token, clients=16)
+        lookup16 = load(port, [f"/api/v1/credentials/{code}".encode() for code in sample], token, clients=sized(16, 2))
         rows: list[dict[str, str]] = []
-        for i in range(10_000):
+        for i in range(sized(10_000, 20)):
             kind = i % 10
             if kind < 7:
                 rows.append({"ref": str(i), "code": rng.choice(codes)})

@@ -1,12 +1,19 @@
-"""Run the benchmarks: ``python -m attunement.bench [--postgres] [NAME ...]``."""
+"""Run the benchmarks: ``python -m attunement.bench [--postgres] [--tiny] [--json FILE] [NAME ...]``.
+
+A benchmark that raises is reported with its traceback and the others still run; the exit
+status is then 1."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
+import traceback
 import uuid
+from pathlib import Path
+from typing import Any
 
 
 def main() -> int:
@@ -18,7 +25,14 @@ def main() -> int:
         default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="server to create the throwaway database on",
     )
+    parser.add_argument("--tiny", action="store_true", help="a few rows and repetitions: checks that each one runs")
+    parser.add_argument("--json", metavar="FILE", help="also write each benchmark's outcome and figures here")
     args = parser.parse_args()
+    if args.tiny:
+        import attunement.bench
+
+        os.environ["ATTUNEMENT_BENCH_TINY"] = "1"  # for the processes that benchmarks start
+        attunement.bench.TINY = True  # this package was imported before the arguments were read
 
     workdir = tempfile.mkdtemp(prefix="attunement-bench-")
     os.environ["ATTUNEMENT_VAR_DIR"] = workdir
@@ -45,29 +59,40 @@ def main() -> int:
         from django.db import connection
 
         call_command("migrate", verbosity=0)
-        from attunement.bench import REGISTRY, benchmarks  # noqa: F401  (registers them)
-        from attunement.credentials import bench as credentials_bench  # noqa: F401
-        from attunement.registry import bench as registry_bench  # noqa: F401
-        from attunement.rsc import bench as rsc_bench  # noqa: F401
-        from attunement.training import bench as training_bench  # noqa: F401
-        from attunement.workforce import bench as workforce_bench  # noqa: F401
+        from attunement.bench import load_all
 
-        names = args.names or list(REGISTRY)
-        unknown = [n for n in names if n not in REGISTRY]
+        registry = load_all()
+        names = args.names or list(registry)
+        unknown = [n for n in names if n not in registry]
         if unknown:
-            print(f"Unknown benchmark(s): {', '.join(unknown)}. Known: {', '.join(REGISTRY)}", file=sys.stderr)
+            print(f"Unknown benchmark(s): {', '.join(unknown)}. Known: {', '.join(registry)}", file=sys.stderr)
             return 2
-        print(f"Attunement benchmarks on {connection.vendor} ({connection.settings_dict['NAME']})")
+        tiny = " (tiny mode: the figures mean nothing)" if args.tiny else ""
+        print(f"Attunement benchmarks on {connection.vendor} ({connection.settings_dict['NAME']}){tiny}", flush=True)
+        outcomes: dict[str, dict[str, Any]] = {}
         for name in names:
-            bench = REGISTRY[name]
+            bench = registry[name]
             if bench.postgres_only and connection.vendor != "postgresql":
                 print(f"\n{name}: skipped (PostgreSQL only; run `make bench BENCH_ARGS=--postgres`)")
+                outcomes[name] = {"outcome": "skipped", "reason": "PostgreSQL only"}
                 continue
-            print(f"\n{name}: {bench.description}")
-            for figure in bench.run():
+            print(f"\n{name}: {bench.description}", flush=True)
+            try:
+                figures = bench.run()
+            except Exception:
+                traceback.print_exc()
+                outcomes[name] = {"outcome": "failed", "error": traceback.format_exc()}
+                continue
+            for figure in figures:
                 note = f"  ({figure.note})" if figure.note else ""
-                print(f"  {figure.name:<48} {figure.value:>12,.2f} {figure.unit}{note}")
-        return 0
+                print(f"  {figure.name:<48} {figure.value:>12,.2f} {figure.unit}{note}", flush=True)
+            outcomes[name] = {
+                "outcome": "ran",
+                "figures": [{"name": f.name, "value": f.value, "unit": f.unit, "note": f.note} for f in figures],
+            }
+        if args.json:
+            Path(args.json).write_text(json.dumps(outcomes, indent=2), encoding="utf-8")
+        return 1 if any(each["outcome"] == "failed" for each in outcomes.values()) else 0
     finally:
         if database is not None:
             from django.db import connections

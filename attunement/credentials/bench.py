@@ -10,9 +10,9 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 
-from attunement.bench import Figure, benchmark, time_calls
+from attunement.bench import Figure, benchmark, sized, time_calls
 
-SIZES = (1_000, 100_000)
+SIZES = sized((1_000, 100_000), (5, 10))
 
 
 def _grow(association: Any, people: list[Any], n: int) -> None:

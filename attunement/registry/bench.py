@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 
-from attunement.bench import Figure, benchmark, time_calls
+from attunement.bench import Figure, benchmark, time_calls, tiny_mode
 from attunement.lib.testing import count_queries
 
 FIRST = ["Ana", "Ben", "Chloé", "Dev", "Elena", "Femi", "Grace", "Hiro", "Imani", "José", "Kai", "Lena", "Mateo"]
@@ -22,6 +22,8 @@ LAST = ["Rivera", "Okafor", "Nguyen", "Smith", "García", "Cohen", "Patel", "Bro
 
 
 def _sizes() -> tuple[int, ...]:
+    if tiny_mode():
+        return (5, 10)
     if os.environ.get("BENCH_DIRECTORY_SIZES"):
         return tuple(int(x) for x in os.environ["BENCH_DIRECTORY_SIZES"].split(","))
     return (1_000, 100_000, 1_000_000) if connection.vendor == "postgresql" else (1_000, 100_000)

@@ -12,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from attunement.associations.models import Association
-from attunement.bench import Figure, benchmark, time_calls
+from attunement.bench import Figure, benchmark, sized, time_calls
 from attunement.lib.testing import count_queries
 
-SIZES = (100, 5000)
+SIZES = sized((100, 5000), (3, 6))
 
 
 def _grow_providers(association: Association, have: int, want: int) -> None:

@@ -11,10 +11,10 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.utils import timezone
 
-from attunement.bench import Figure, benchmark, time_calls
+from attunement.bench import Figure, benchmark, sized, time_calls
 from attunement.lib.testing import count_queries
 
-SIZES = (100, 10000)
+SIZES = sized((100, 10000), (4, 8))
 
 
 @benchmark("training", "training catalog at 100 and 10,000 sessions; finalising a 100-person, 10-part series")

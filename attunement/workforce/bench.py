@@ -15,9 +15,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from attunement.bench import Figure, benchmark, time_calls
+from attunement.bench import Figure, benchmark, sized, time_calls
 
-SIZES = tuple(int(n) for n in os.environ.get("BENCH_WORKFORCE_SIZES", "10000,1000000").split(","))
+SIZES = sized(tuple(int(n) for n in os.environ.get("BENCH_WORKFORCE_SIZES", "10000,1000000").split(",")), (30, 60))
 PAGES = ("indicators", "endorsed", "pipeline", "coverage")
 
 
@@ -26,10 +26,11 @@ def _grow(association_id: int, have: int, want: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO people_user (password, is_superuser, public_id, email, legal_name, preferred_name, pronouns,
-                languages, secondary_email, region, preferred_language, is_active, is_staff, date_joined)
-            SELECT '!', false, md5('u' || i)::uuid, 'w' || i || '@bench-workforce.example', 'Worker ' || i, '', '',
-                '["en"]', '', '', 'en', true, false, now()
+            INSERT INTO people_user (password, is_superuser, public_id, email, legal_name, legal_name_key,
+                preferred_name, preferred_name_key, pronouns, languages, secondary_email, region, preferred_language,
+                is_active, is_staff, date_joined)
+            SELECT '!', false, md5('u' || i)::uuid, 'w' || i || '@bench-workforce.example', 'Worker ' || i,
+                'worker ' || i, '', '', '', '["en"]', '', '', 'en', true, false, now()
             FROM generate_series(%s, %s) AS i
             """,
             [have + 1, want],
@@ -47,7 +48,8 @@ def _grow(association_id: int, have: int, want: int) -> None:
                 CASE WHEN u.id %% 4 = 0 THEN NULL WHEN u.id %% 5 = 0 THEN '["black"]'::jsonb ELSE '["white"]'::jsonb END,
                 35000 + (u.id %% 40000), 5 + u.id %% 20, 40, 40 + (u.id %% 3) * 3, now()
             FROM people_user u
-            WHERE u.email LIKE 'w%%@bench-workforce.example' AND u.id NOT IN (SELECT person_id FROM workforce_workforceprofile)
+            WHERE u.email LIKE 'w%%@bench-workforce.example'
+                AND NOT EXISTS (SELECT 1 FROM workforce_workforceprofile w WHERE w.person_id = u.id)
             """,
             [],
         )
@@ -61,7 +63,8 @@ def _grow(association_id: int, have: int, want: int) -> None:
                 date '2012-01-01' + (p.person_id %% 5000)::int, %s::date,
                 CASE WHEN p.person_id %% 50 = 0 THEN 'lapsed' ELSE 'active' END
             FROM workforce_workforceprofile p
-            WHERE p.person_id %% 5 = 0 AND p.person_id NOT IN (SELECT person_id FROM endorsement_credential)
+            WHERE p.person_id %% 5 = 0
+                AND NOT EXISTS (SELECT 1 FROM endorsement_credential c WHERE c.person_id = p.person_id)
             """,
             [association_id, f"{year + 1}-09-30"],
         )
@@ -70,7 +73,8 @@ def _grow(association_id: int, have: int, want: int) -> None:
             INSERT INTO portfolios_portfolio (public_id, person_id, association_id, aim, created_at, updated_at)
             SELECT md5('f' || p.person_id)::uuid, p.person_id, %s, 'IFS', now(), now()
             FROM workforce_workforceprofile p
-            WHERE p.person_id %% 10 = 1 AND p.person_id NOT IN (SELECT person_id FROM portfolios_portfolio)
+            WHERE p.person_id %% 10 = 1
+                AND NOT EXISTS (SELECT 1 FROM portfolios_portfolio f WHERE f.person_id = p.person_id)
             """,
             [association_id],
         )
@@ -84,7 +88,7 @@ def _grow(association_id: int, have: int, want: int) -> None:
                 CASE WHEN f.id %% 5 >= 2 THEN now() - make_interval(days => (10 + f.id %% 20)::int) END,
                 now() - make_interval(days => (f.id %% 10)::int), 0, '{}'::jsonb, ''
             FROM portfolios_portfolio f
-            WHERE f.id NOT IN (SELECT portfolio_id FROM endorsement_application)
+            WHERE NOT EXISTS (SELECT 1 FROM endorsement_application a WHERE a.portfolio_id = f.id)
             """,
             [association_id],
         )
