@@ -40,6 +40,7 @@ urlpatterns = [
     path("me/listing/", include("attunement.registry.me_urls")),
     path("me/rsc/", include("attunement.rsc.me_urls")),
     path("me/training/", include("attunement.training.me_urls")),
+    path("me/invitations/", include("attunement.associations.me_urls")),
     path("me/", include("attunement.people.urls")),
     path("reference/<str:token>/", portfolio_views.reference_form, name="reference_form"),
     path("rsc-confirm/<str:token>/", rsc_views.confirm_link, name="rsc_confirm"),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from attunement.associations.models import Association, AssociationPolicy, Role, StaffRole
+from attunement.associations.models import Association, AssociationPolicy, Role, StaffInvitation, StaffRole
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
@@ -114,6 +119,90 @@ def grant_staff_role(*, actor: User | None, association: Association, user: User
         association=association,
         target=staff_role,
         data={"role": role.value, "person": str(user.public_id)},
+    )
+    return staff_role
+
+
+def _send_invitation_mail(invitation: StaffInvitation) -> None:
+    link = settings.SITE_URL + reverse("associations_me:invitations")
+    # Whether the address has an account (and so a language) is not looked up: the association's first language.
+    policy = AssociationPolicy.objects.filter(association=invitation.association).first()
+    with translation.override(((policy.languages_offered if policy else None) or [settings.LANGUAGE_CODE])[0]):
+        subject = _("You are invited to a role at %(association)s") % {"association": invitation.association.name}
+        body = render_to_string("associations/email/staff_invitation.txt", {"invitation": invitation, "link": link})
+    send_mail(subject, body, None, [invitation.email])
+
+
+@transaction.atomic
+def invite_staff(*, actor: User | None, association: Association, email: str, role: Role | str) -> StaffInvitation:
+    """Offer ``role`` to ``email``. The answer, the record and the mail are the same whether the
+    address has an account here, elsewhere on the deployment, or none: only accepting grants
+    the role. Inviting the same address to the same role again renews the open invitation."""
+    role = Role(role)
+    email = email.strip().lower()
+    # Someone already listed on the roles page with this role: saying so tells nothing new.
+    if StaffRole.objects.current().filter(association=association, role=role, user__email__iexact=email).exists():
+        raise ActionRefused(_("%(person)s is already %(role)s.") % {"person": email, "role": role.label})
+    now = timezone.now()
+    expires = now + timedelta(days=StaffInvitation.DAYS)
+    renewed = False
+    try:
+        with transaction.atomic():
+            invitation = StaffInvitation.objects.create(
+                association=association, email=email, role=role, invited_by=actor, invited_at=now, expires_at=expires
+            )
+    except IntegrityError:
+        # An open invitation exists (or was made this moment by another admin): renew it.
+        invitation = StaffInvitation.objects.select_for_update().get(
+            association=association, email=email, role=role, accepted_at__isnull=True
+        )
+        invitation.invited_by, invitation.invited_at, invitation.expires_at = actor, now, expires
+        invitation.save(update_fields=["invited_by", "invited_at", "expires_at"])
+        renewed = True
+    record(
+        actor=actor,
+        verb="association.role.invited",
+        association=association,
+        target=invitation,
+        data={"role": role.value, "email": email, "renewed": renewed},
+    )
+    transaction.on_commit(lambda: _send_invitation_mail(invitation))
+    return invitation
+
+
+def confirmed_addresses(user: User) -> set[str]:
+    from allauth.account.models import EmailAddress
+
+    listed = EmailAddress.objects.filter(user_id=user.pk, verified=True).values_list("email", flat=True)
+    return {address.lower() for address in listed}
+
+
+@transaction.atomic
+def accept_staff_invitation(*, actor: User, invitation: StaffInvitation) -> StaffRole:
+    """The invited person takes the role. Locked, so two accepts at once grant it once."""
+    locked = StaffInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
+    if locked is None or locked.email not in confirmed_addresses(actor):
+        raise ActionRefused(_("This invitation is not for one of your confirmed email addresses."))
+    if locked.accepted_at is not None:
+        raise ActionRefused(_("This invitation was already accepted."))
+    if locked.expires_at <= timezone.now():
+        raise ActionRefused(_("This invitation has expired; ask the association's admin to invite you again."))
+    role = Role(locked.role)
+    locked.accepted_at, locked.accepted_by = timezone.now(), actor
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    try:
+        with transaction.atomic():
+            staff_role = StaffRole.objects.create(
+                association=locked.association, user=actor, role=role, granted_by=locked.invited_by
+            )
+    except IntegrityError:
+        raise ActionRefused(_("You are already %(role)s.") % {"role": role.label}) from None
+    record(
+        actor=actor,
+        verb="association.role.granted",
+        association=locked.association,
+        target=staff_role,
+        data={"role": role.value, "person": str(actor.public_id), "invitation": str(locked.public_id)},
     )
     return staff_role
 

@@ -14,7 +14,6 @@ from attunement.associations.models import Association, AssociationPolicy, Role
 from attunement.endorsement.models import CATEGORY_CHOICES
 from attunement.lib.uploads import sniff_image
 from attunement.payments.models import FeeKind
-from attunement.people.models import User
 
 
 class AssociationForm(forms.ModelForm[Association]):
@@ -117,11 +116,7 @@ class GrantRoleForm(forms.Form):
     email = forms.EmailField(label=_("Email address of the person"))
     role = forms.ChoiceField(label=_("Role"), choices=[("", _("Choose a role")), *Role.choices])
 
-    def clean_email(self) -> User:
-        email = self.cleaned_data["email"].strip()
-        try:
-            return User.objects.get(email__iexact=email)
-        except User.DoesNotExist:
-            raise forms.ValidationError(
-                _("Nobody has an account with this address yet; ask them to sign up first.")
-            ) from None
+    def clean_email(self) -> str:
+        # Not looked up: whether the address has an account is none of this form's business
+        # (the invitation goes out either way).
+        return str(self.cleaned_data["email"]).strip().lower()

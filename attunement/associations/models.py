@@ -271,3 +271,42 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.user} ({self.association.display_short_name})"
+
+
+class StaffInvitation(models.Model):
+    """An admin's offer of a role to an e-mail address. It is recorded, mailed and shown the
+    same way whether or not anyone has an account with that address, so the admin learns
+    nothing about accounts elsewhere on the deployment; the person accepts it signed in with
+    that address confirmed, and only then holds the role."""
+
+    DAYS = 30  # how long an invitation can be accepted
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    association = models.ForeignKey(Association, on_delete=models.PROTECT, related_name="staff_invitations")
+    email = models.EmailField(_("email address"))  # stored in lower case
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("staff invitation")
+        verbose_name_plural = _("staff invitations")
+        ordering = ["association", "-invited_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association", "email", "role"],
+                condition=Q(accepted_at__isnull=True),
+                name="staffinvitation_one_open_per_role",
+            ),
+        ]
+        indexes = [models.Index(fields=["email", "accepted_at"], name="staffinvitation_email_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.email} ({self.association.display_short_name})"

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -19,7 +20,7 @@ from attunement.associations.access import (
     get_staff_role_for_user,
 )
 from attunement.associations.forms import AssociationForm, FeeForm, GrantRoleForm, LogoForm, PolicyForm
-from attunement.associations.models import Association, Role, StaffRole
+from attunement.associations.models import Association, Role, StaffInvitation, StaffRole
 from attunement.lib.http import AssociationPageRequest, StaffRequest
 from attunement.lib.uploads import CONTENT_TYPES
 from attunement.payments.actions import set_fee
@@ -71,12 +72,16 @@ def _roles_page(request: StaffRequest, form: GrantRoleForm | None, status: int =
     can_manage = Role.ADMIN in request.association_roles
     if can_manage and form is None:
         form = GrantRoleForm()
+    invitations = StaffInvitation.objects.filter(
+        association=association, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).order_by("-invited_at")[:100]
     return render(
         request,
         "associations/staff/roles.html",
-        {"roles": roles, "counts": counts, "form": form, "can_manage": can_manage, "Role": Role},
+        {"roles": roles, "counts": counts, "form": form, "can_manage": can_manage, "Role": Role,
+         "invitations": invitations},
         status=status,
-    )
+    )  # fmt: skip
 
 
 @coordinator_required
@@ -92,17 +97,20 @@ def grant_role(request: StaffRequest) -> HttpResponse:
     form = GrantRoleForm(request.POST)
     if not form.is_valid():
         return _roles_page(request, form, status=400)
+    email = form.cleaned_data["email"]
     try:
-        actions.grant_staff_role(
-            actor=request.user,
-            association=association,
-            user=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
+        invitation = actions.invite_staff(
+            actor=request.user, association=association, email=email, role=form.cleaned_data["role"]
         )
     except actions.ActionRefused as refusal:
         form.add_error(None, str(refusal))
         return _roles_page(request, form, status=409)
-    messages.success(request, _("Role granted."))
+    # The same words whether or not the address has an account anywhere on the deployment.
+    messages.success(
+        request,
+        _("Invitation sent to %(email)s. They become %(role)s when they accept it, signed in with this address.")
+        % {"email": email, "role": invitation.get_role_display()},
+    )
     return redirect("associations:staff_roles", association_slug=association.slug)
 
 

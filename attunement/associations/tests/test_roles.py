@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from attunement.associations import actions
-from attunement.associations.models import Association, Role, StaffRole
+from attunement.associations.models import Association, Role, StaffInvitation, StaffRole
 from attunement.audit.models import AuditEvent
 from attunement.lib.testing import assert_constant_queries, pin_queries, race
 from attunement.people.models import User
@@ -18,33 +21,151 @@ def roles_url() -> str:
     return reverse("associations:staff_roles", kwargs={"association_slug": "riverbend"})
 
 
-def test_an_admin_grants_a_role_by_email(personas: dict[str, Any], client_for: Any) -> None:
-    response = client_for(personas["admin"]).post(
-        reverse("associations:grant_role", kwargs={"association_slug": "riverbend"}),
-        {"email": "APPLICANT@example.org", "role": "reviewer"},
-    )
+def grant_url() -> str:
+    return reverse("associations:grant_role", kwargs={"association_slug": "riverbend"})
+
+
+def test_an_admin_invites_by_email_and_the_person_accepts_to_hold_the_role(
+    personas: dict[str, Any], client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    alex = personas["applicant"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(personas["admin"]).post(
+            grant_url(), {"email": "APPLICANT@example.org", "role": "reviewer"}
+        )
     assert response.status_code == 302
-    role = StaffRole.objects.get(user=personas["applicant"], role=Role.REVIEWER)
+    # Nothing is granted until the person accepts.
+    assert not StaffRole.objects.filter(user=alex, role=Role.REVIEWER).exists()
+    invitation = StaffInvitation.objects.get(email="applicant@example.org", role=Role.REVIEWER)
+    assert [m.to for m in mail.outbox] == [["applicant@example.org"]]
+    assert reverse("associations_me:invitations") in str(mail.outbox[0].body)
+    assert AuditEvent.objects.filter(verb="association.role.invited", target_id=str(invitation.public_id)).count() == 1
+
+    client = client_for(alex)
+    assert "Riverbend" in client.get(reverse("associations_me:invitations")).content.decode()
+    accepted = client.post(reverse("associations_me:accept", kwargs={"invitation_id": invitation.public_id}))
+    assert accepted.status_code == 302
+    role = StaffRole.objects.get(user=alex, role=Role.REVIEWER)
+    assert role.granted_by == personas["admin"]
     events = AuditEvent.objects.filter(verb="association.role.granted", target_id=str(role.public_id))
     assert [(e.actor, e.association and e.association.slug, e.data["role"]) for e in events] == [
-        (personas["admin"], "riverbend", "reviewer")
+        (alex, "riverbend", "reviewer")
     ]
+    # Now staff, Alex must set up a second factor before any other page.
+    assert client.get(reverse("associations_me:invitations")).url == reverse("mfa_activate_totp")
+    # Accepting twice grants nothing more.
+    with pytest.raises(actions.ActionRefused, match="already accepted"):
+        actions.accept_staff_invitation(actor=alex, invitation=invitation)
+    assert AuditEvent.objects.filter(verb="association.role.granted", target_id=str(role.public_id)).count() == 1
 
 
-def test_granting_names_the_field_when_nobody_has_that_address(personas: dict[str, Any], client_for: Any) -> None:
-    response = client_for(personas["admin"]).post(
-        reverse("associations:grant_role", kwargs={"association_slug": "riverbend"}),
-        {"email": "nobody@example.org", "role": "reviewer"},
+def invite(client: Any, email: str, capture: Any) -> tuple[Any, list[Any]]:
+    with capture(execute=True):
+        response = client.post(grant_url(), {"email": email, "role": "reviewer"}, follow=True)
+    return response, list(mail.outbox)
+
+
+def test_the_form_answers_the_same_for_an_unknown_address_and_an_account_elsewhere(
+    personas: dict[str, Any], client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """No enumeration: an admin cannot tell whether an address has an account in another
+    association (the outsider administers Cascade) or none at all."""
+    client = client_for(personas["admin"])
+    answers = []
+    for email in ("nobody@example.org", "outsider@cascade.example"):
+        mail.outbox.clear()
+        response, sent = invite(client, email, django_capture_on_commit_callbacks)
+        assert response.status_code == 200
+        page = response.content.decode().replace(email, "EMAIL")
+        notice = [str(m) for m in response.context["messages"]]
+        answers.append(([n.replace(email, "EMAIL") for n in notice], len(sent), sent[0].subject, page.count("EMAIL")))
+        # An invitation is recorded either way, with one audit event each.
+        invitation = StaffInvitation.objects.get(email=email)
+        assert invitation.accepted_at is None
+        events = AuditEvent.objects.filter(verb="association.role.invited", target_id=str(invitation.public_id))
+        assert events.count() == 1
+    assert answers[0] == answers[1]
+    assert "Invitation sent" in answers[0][0][0]
+    assert not StaffRole.objects.filter(association__slug="riverbend", user=personas["outsider"]).exists()
+
+
+def test_the_mail_is_the_same_for_an_unknown_address_and_an_account_elsewhere(
+    personas: dict[str, Any], riverbend: Association, django_capture_on_commit_callbacks: Any
+) -> None:
+    bodies = []
+    for email in ("nobody@example.org", "outsider@cascade.example"):
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.invite_staff(actor=personas["admin"], association=riverbend, email=email, role=Role.TRAINER)
+        [message] = mail.outbox
+        bodies.append((message.subject, message.body.replace(email, "EMAIL")))
+    assert bodies[0] == bodies[1]
+
+
+def test_a_deactivated_account_gets_the_same_answer(
+    personas: dict[str, Any], client_for: Any, make_person: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    gone = make_person("gone@example.org")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    response, sent = invite(client_for(personas["admin"]), "gone@example.org", django_capture_on_commit_callbacks)
+    assert response.status_code == 200
+    assert "Invitation sent" in " ".join(str(m) for m in response.context["messages"])
+    assert len(sent) == 1
+
+
+def test_only_the_invited_address_can_accept(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
+    invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email="bea@example.org",
+                                      role=Role.TRAINER)  # fmt: skip
+    url = reverse("associations_me:accept", kwargs={"invitation_id": invitation.public_id})
+    assert client_for(personas["applicant"]).post(url).status_code == 404
+    assert client_for(personas["outsider"]).post(url).status_code == 404
+    with pytest.raises(actions.ActionRefused, match="confirmed email"):
+        actions.accept_staff_invitation(actor=personas["applicant"], invitation=invitation)
+    assert (
+        not StaffRole.objects.filter(association=riverbend, role=Role.TRAINER)
+        .exclude(user__in=[personas["trainer"]])
+        .exists()
     )
-    assert response.status_code == 400
-    assert "email" in response.context["form"].errors
-    assert not StaffRole.objects.filter(user__email="nobody@example.org").exists()
+
+
+def test_an_unconfirmed_address_cannot_accept(
+    personas: dict[str, Any], riverbend: Association, client_for: Any
+) -> None:
+    from allauth.account.models import EmailAddress
+
+    alex = personas["applicant"]
+    EmailAddress.objects.filter(user=alex).update(verified=False)
+    invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email,
+                                      role=Role.TRAINER)  # fmt: skip
+    url = reverse("associations_me:accept", kwargs={"invitation_id": invitation.public_id})
+    assert client_for(alex).post(url).status_code == 404
+
+
+def test_an_expired_invitation_cannot_be_accepted(personas: dict[str, Any], riverbend: Association) -> None:
+    alex = personas["applicant"]
+    invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email,
+                                      role=Role.TRAINER)  # fmt: skip
+    StaffInvitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    with pytest.raises(actions.ActionRefused, match="expired"):
+        actions.accept_staff_invitation(actor=alex, invitation=invitation)
+    assert not StaffRole.objects.filter(user=alex).exists()
+
+
+def test_inviting_again_renews_the_open_invitation(personas: dict[str, Any], riverbend: Association) -> None:
+    first = actions.invite_staff(actor=personas["admin"], association=riverbend, email="x@example.org", role="trainer")
+    second = actions.invite_staff(actor=personas["admin"], association=riverbend, email="X@example.org", role="trainer")
+    assert first.pk == second.pk
+    assert StaffInvitation.objects.count() == 1
+    assert [e.data["renewed"] for e in AuditEvent.objects.filter(verb="association.role.invited").order_by("id")] == [
+        False,
+        True,
+    ]
 
 
 def test_granting_a_role_twice_is_refused_clearly(personas: dict[str, Any], client_for: Any) -> None:
     response = client_for(personas["admin"]).post(
-        reverse("associations:grant_role", kwargs={"association_slug": "riverbend"}),
-        {"email": "reviewer@riverbend.example", "role": "reviewer"},
+        grant_url(), {"email": "reviewer@riverbend.example", "role": "reviewer"}
     )
     assert response.status_code == 409
     assert "already" in str(response.context["form"].non_field_errors())
@@ -83,13 +204,13 @@ def test_the_roles_page_costs_the_same_with_5_and_50_roles(
 
     count = assert_constant_queries(grow, lambda: client.get(roles_url()))
     # session, user, staff-status check (middleware), association+policy, roles of the
-    # viewer, the roles list, the counts per role.
-    assert count == 7
+    # viewer, the roles list, the counts per role, the open invitations.
+    assert count == 8
 
 
 def test_the_roles_page_query_count_is_pinned(personas: dict[str, Any], client_for: Any) -> None:
     client = client_for(personas["admin"])
-    with pin_queries(7):
+    with pin_queries(8):
         assert client.get(roles_url()).status_code == 200
 
 
@@ -147,3 +268,32 @@ def test_the_same_role_granted_twice_at_once_stands_once(personas: dict[str, Any
     assert (
         AuditEvent.objects.filter(verb="association.role.granted", data__person=str(applicant.public_id)).count() == 1
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_invitation_accepted_twice_at_once_grants_once(personas: dict[str, Any], riverbend: Association) -> None:
+    alex = personas["applicant"]
+    invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email, role="trainer")
+    outcome = race(
+        lambda: actions.accept_staff_invitation(actor=alex, invitation=invitation),
+        lambda: actions.accept_staff_invitation(actor=alex, invitation=invitation),
+    )
+    assert len(outcome.results) == 1
+    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    assert StaffRole.objects.current().filter(user=alex, role=Role.TRAINER).count() == 1
+    assert AuditEvent.objects.filter(verb="association.role.granted", data__person=str(alex.public_id)).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_inviting_the_same_address_at_once_leave_one_open_invitation(
+    personas: dict[str, Any], riverbend: Association
+) -> None:
+    def invite_as_admin() -> Any:
+        return actions.invite_staff(
+            actor=personas["admin"], association=riverbend, email="new@example.org", role="trainer"
+        )
+
+    outcome = race(invite_as_admin, invite_as_admin)
+    assert not outcome.errors
+    assert StaffInvitation.objects.filter(email="new@example.org").count() == 1
+    assert AuditEvent.objects.filter(verb="association.role.invited").count() == 2
