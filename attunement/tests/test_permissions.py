@@ -15,6 +15,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attunement.api.tests.permission_rows import api_client, api_key, api_webhook
+from attunement.associations.tests.fixtures import staff_invitation
 from attunement.credentials.tests.fixtures import holder_code
 from attunement.rsc.tests.fixtures import attendance_data as rsc_attendance_data
 from attunement.rsc.tests.fixtures import confirm_token as rsc_confirm_token
@@ -92,6 +93,8 @@ TABLE: dict[str, Row] = {
         method="post",
         data=lambda ctx: {"email": "applicant@example.org", "role": "trainer"},
     ),
+    "associations_me:invitations": Row(SIGNED_IN),
+    "associations_me:accept": Row(OWN_ENTRY_POST, staff_invitation, method="post"),
     "associations:revoke_role": Row(
         {**ADMINS, ADM: 302},
         lambda ctx: {"association_slug": "riverbend", "role_id": ctx["staff_role"].public_id},
