@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable, Iterable, Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -183,7 +183,7 @@ def test_endorsed_generated_tables_give_no_suppressed_cell_away() -> None:
 # --- Pipeline, coverage, indicators: the demo --------------------------------------------------------
 
 
-def pipeline_equations(figures: dict[str, Any], applications: list[dict[str, Any]]) -> Equations:
+def pipeline_equations(figures: dict[str, Any], applications: Iterable[Mapping[str, Any]]) -> Equations:
     """Atoms: applications of one category counted by the same figures (worked out here from the
     rows, as each figure is defined)."""
     done = {"endorsed", "emerging"}
