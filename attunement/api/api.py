@@ -217,7 +217,9 @@ def credential(request: HttpRequest, code: str) -> Any:
         else:
             response = HttpResponse(body, content_type="application/json")
         response["ETag"] = etag
-    response["Cache-Control"] = "public, max-age=60"
+    # Private: the answer is for this key's association (attunement/api/urls.py holds every
+    # keyed answer to that; the 304 and the 404 included).
+    response["Cache-Control"] = "private, max-age=60"
     response["Vary"] = "Authorization, X-API-Key"
     return response
 
@@ -246,7 +248,7 @@ def search(request: HttpRequest, response: HttpResponse, query: Query[SearchQuer
     found = selectors.search_by_name(key.association_id, query.name, category, region)
     page = found[query.offset : query.offset + query.limit]
     more = query.offset + query.limit < len(found)
-    response["Cache-Control"] = "public, max-age=60"
+    response["Cache-Control"] = "private, max-age=60"
     response["Vary"] = "Authorization, X-API-Key"
     return Status(
         200,
@@ -347,5 +349,5 @@ def roster_check(request: HttpRequest) -> Any:
     # them (the shape is the schema's, held by the tests and the fuzzing).
     body = orjson.dumps({"rows": len(results), "counts": counts, "results": results})
     response = HttpResponse(body, content_type="application/json")
-    response["Cache-Control"] = "no-store"  # a roster names people: keep it out of caches
+    response["Cache-Control"] = "private, no-store"  # a roster names people: keep it out of caches
     return response

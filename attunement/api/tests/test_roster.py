@@ -43,7 +43,7 @@ def test_every_row_gets_its_answer_in_order(api: Client, holder: Any, riverbend:
     ]
     response = post_json(api, rows)
     assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
+    assert response["Cache-Control"] == "private, no-store"
     body = response.json()
     answers = body["results"]
     assert [a["row"] for a in answers] == list(range(1, 15))

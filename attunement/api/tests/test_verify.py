@@ -29,7 +29,7 @@ def test_a_current_credential_is_valid(api: Client, holder: Any, riverbend: Any)
     assert body["association"]["slug"] == "riverbend"
     assert body["valid_through"] == "2030-12-31"
     assert "email" not in response.content.decode()
-    assert response["Cache-Control"] == "public, max-age=60"
+    assert response["Cache-Control"] == "private, max-age=60"
     assert response["ETag"]
     with pin_queries(1):  # the key is remembered by the worker
         again = api.get(f"/api/v1/credentials/{credential.public_code}", headers={"If-None-Match": response["ETag"]})

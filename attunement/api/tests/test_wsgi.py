@@ -86,10 +86,10 @@ def test_a_lookup_through_the_api_handler(wsgi: Any, token: str, holder: Any, ri
     assert b'"valid":true' in body
     assert headers["Content-Length"] == str(len(body))
     assert headers["X-Content-Type-Options"] == "nosniff"
-    assert headers["Cache-Control"] == "public, max-age=60"
+    assert headers["Cache-Control"] == "private, max-age=60"
     assert len(headers["X-Request-ID"]) == 32
     assert "Set-Cookie" not in headers
-    assert "Cookie" not in headers["Vary"]  # shared caches may keep the answer
+    assert "Cookie" not in headers["Vary"]  # no session: the answer varies by key only
     status, headers, body = wsgi(
         f"/api/v1/credentials/{code}", authorization=f"Bearer {token}", if_none_match=headers["ETag"]
     )
