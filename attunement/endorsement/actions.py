@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from attunement.associations.models import Association
 from attunement.audit.actions import record
@@ -47,15 +47,31 @@ def load_rule_set(*, actor: User | None, data: dict[str, Any]) -> tuple[RuleSetV
         association = Association.objects.filter(slug=data["association"]).first()
         if association is None:
             raise ValidationError({"association": f"no association {data['association']!r} on this deployment"})
-    version = RuleSetVersion.objects.create(
-        key=data["id"],
-        name=data["name"],
-        association=association,
-        effective=date.fromisoformat(data["effective"]),
-        extends=base,
-        data=data,
-        sha256=digest,
-    )
+    effective = date.fromisoformat(data["effective"])
+    try:
+        with transaction.atomic():
+            version = RuleSetVersion.objects.create(
+                key=data["id"],
+                name=data["name"],
+                association=association,
+                effective=effective,
+                extends=base,
+                data=data,
+                sha256=digest,
+            )
+    except IntegrityError:
+        # Someone loaded a rule set at the same moment (the read above saw nothing yet): the
+        # same data is the same version; anything else is refused as above.
+        existing = RuleSetVersion.objects.filter(key=data["id"]).first()
+        if existing is not None and existing.sha256 == digest:
+            return existing, False
+        if existing is not None:
+            raise ValidationError(
+                {"id": f"rule set {existing.key} is already loaded with other rules; give the new version a new id"}
+            ) from None
+        raise ValidationError(
+            {"effective": f"another rule set for {association or 'every association'} takes effect on {effective}"}
+        ) from None
     record(
         actor=actor,
         verb="endorsement.ruleset.loaded",

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -188,7 +188,13 @@ def register_application(
 @settlement.register(APPLICATION_TARGET)
 def _fee_paid(line: InvoiceLine, actor: User | None) -> None:
     _prefix, public_id, stage = line.purpose.split(":")
-    application = Application.objects.select_related("portfolio__person", "association").get(public_id=public_id)
+    # Locked before its state is read: a withdrawal at the same moment wins or waits, and the
+    # payment is still recorded either way.
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("portfolio__person", "association")
+        .get(public_id=public_id)
+    )
     if stage == "registration" and application.state == State.REGISTERED:
         _move(application, actor=actor, from_states=[State.REGISTERED], to=State.IN_PROGRESS, verb="started")
         _notify(
@@ -308,7 +314,8 @@ def check_completeness(*, actor: User, application: Application, complete: bool,
             from_states=[State.SUBMITTED],
             to=State.UNDER_REVIEW,
             verb="review_started",
-            review_round=application.review_round + 1,
+            # Counted in the row, not from the caller's copy (which may be stale).
+            review_round=F("review_round") + 1,
         )
         _notify(application, _("Your application is under review"), _("Reviewers are reading your application now."))
         return application
@@ -451,10 +458,32 @@ def save_review(
         if recommendation not in Outcome.values:
             raise ValidationError({"recommendation": _("Choose a recommendation.")})
         fields.update(recommendation=recommendation, submitted_at=timezone.now())
+    # Lock the application before touching the round (issue 16): reviewers submitting at once
+    # take turns, so the last of them reads every other submission and exactly one decision is
+    # recorded. Without it, under READ COMMITTED each saw only its own and nobody decided.
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("association", "portfolio__person")
+        .get(pk=assignment.application_id)
+    )
+    if application.state != State.UNDER_REVIEW or assignment.review_round != application.review_round:
+        decision = (
+            Decision.objects.filter(application=application, review_round=assignment.review_round)
+            .select_related("decided_by")
+            .first()
+        )
+        if decision is not None:
+            raise ActionRefused(
+                _("%(who)s already recorded the decision for this review (%(outcome)s); your review was not saved.")
+                % {"who": decision.decided_by.display_name, "outcome": decision.get_outcome_display()}
+            )
+        raise ActionRefused(
+            _("This application is now “%(state)s”; your review was not saved.")
+            % {"state": application.get_state_display()}
+        )
     updated = Assignment.objects.filter(pk=assignment.pk, submitted_at__isnull=True).update(**fields)
     if updated != 1:
         raise ActionRefused(_("You already submitted this review."))
-    application = assignment.application
     record(
         actor=actor,
         verb="endorsement.review.submitted" if submit else "endorsement.review.saved",
@@ -468,6 +497,9 @@ def save_review(
 
 
 def try_consensus(*, actor: User, application: Application) -> str:
+    """Decide the round when every reviewer has submitted and they agree; refer it to the
+    coordinator once when they disagree. The caller holds the application's row lock
+    (``save_review``), so of reviewers submitting at once exactly one sees the full round."""
     round_assignments = list(Assignment.objects.filter(application=application, review_round=application.review_round))
     if any(a.submitted_at is None for a in round_assignments):
         return _("Submitted. The other reviewer has not finished yet.")
@@ -602,7 +634,7 @@ def resume_review(*, actor: User, application: Application) -> Application:
         from_states=[State.ON_HOLD],
         to=State.UNDER_REVIEW,
         verb="review_resumed",
-        review_round=application.review_round + 1,
+        review_round=F("review_round") + 1,
     )
 
 
@@ -744,6 +776,15 @@ def _exam_rules(application: Application) -> dict[str, Any]:
 def record_part1(*, actor: User, sitting: ExamSitting, percent: Decimal, taken_on: date) -> None:
     if not Decimal(0) <= percent <= Decimal(100):
         raise ValidationError({"part1_percent": _("A percentage between 0 and 100.")})
+    # Lock the sitting before reading it: of two people recording Part 1 at once (or Part 1
+    # and the last Part 2 score), one finishes the exam and the other sees it finished.
+    sitting = (
+        ExamSitting.objects.select_for_update(of=("self",))
+        .select_related("application__association")
+        .get(pk=sitting.pk)
+    )
+    if sitting.completed_at is not None:
+        raise ValidationError({"part1_percent": _("This exam is already decided; its Part 1 score was not changed.")})
     if taken_on > sitting.approved_until:
         raise ValidationError({"taken_on": _("The approval to sit the exam had expired on that day.")})
     ExamSitting.objects.filter(pk=sitting.pk).update(part1_percent=percent, taken_on=taken_on)
@@ -905,7 +946,10 @@ def _finish_exam(actor: User | None, sitting: ExamSitting) -> None:
             "date": retake.isoformat(),
         }
     letter = f"{feedback}\n\n{comments}".strip()
-    ExamSitting.objects.filter(pk=sitting.pk).update(completed_at=timezone.now(), feedback=letter)
+    if not ExamSitting.objects.filter(pk=sitting.pk, completed_at__isnull=True).update(
+        completed_at=timezone.now(), feedback=letter
+    ):
+        return  # finished by someone else meanwhile (callers hold the sitting's lock; belt and braces)
     record(
         actor=actor,
         verb=f"endorsement.exam.{'passed' if passed else 'not_passed'}",
@@ -930,10 +974,32 @@ def _finish_exam(actor: User | None, sitting: ExamSitting) -> None:
 @transaction.atomic
 def new_sitting(*, actor: User, application: Application) -> ExamSitting:
     """A retake, once the waiting period after the last attempt is over."""
+    # Lock the application before reading its sittings: two people approving a retake at once
+    # open one sitting (and one exam invoice), not two.
+    application = (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("association__policy", "portfolio__person")
+        .get(pk=application.pk)
+    )
+    if application.state != State.APPROVED_FOR_EXAM:
+        raise ActionRefused(
+            _("Only an application approved for the exam gets a retake; this one is “%(state)s”.")
+            % {"state": application.get_state_display()}
+        )
+    if application.sittings.filter(completed_at__isnull=True).exists():
+        raise ActionRefused(_("An exam sitting is already open for this application; no retake was added."))
     last = application.sittings.filter(completed_at__isnull=False).order_by("-completed_at").first()
     wait = application.association.policy.exam_retake_wait_days
     if last is not None and last.taken_on and timezone.localdate() < last.taken_on + timedelta(days=wait):
         raise ActionRefused(
             _("A retake is possible from %(date)s.") % {"date": (last.taken_on + timedelta(days=wait)).isoformat()}
         )
-    return approve_for_exam(actor=actor, application=application)
+    sitting = approve_for_exam(actor=actor, application=application)
+    record(
+        actor=actor,
+        verb="endorsement.exam.retake_approved",
+        association=application.association,
+        target=application,
+        data={"approved_until": sitting.approved_until.isoformat()},
+    )
+    return sitting
