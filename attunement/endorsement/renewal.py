@@ -36,7 +36,7 @@ from attunement.endorsement.models import (
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.endorsement.workflow import ActionRefused
 from attunement.payments import settlement
-from attunement.payments.actions import Line, fee_for, issue_invoice
+from attunement.payments.actions import Line, fee_for, issue_invoice, reconcile_card_attempts
 from attunement.payments.models import FeeKind, InvoiceLine
 from attunement.people.models import User
 
@@ -453,6 +453,11 @@ def _reminders(association: Association, today: date, result: DailyResult, lease
         result.batches += 1
 
 
+def _card_payments(association: Association, today: date, result: DailyResult, lease: _Lease) -> None:
+    """Card payments left pending by a crash or a timeout are looked up at the gateway."""
+    reconcile_card_attempts(association=association)
+
+
 def _failure(step: str, exc: BaseException) -> str:
     return f"{step}: {exc.__class__.__name__}: {exc}"
 
@@ -475,7 +480,7 @@ def run_daily(today: date | None = None) -> DailyResult:
             continue
         before = (result.lapsed, result.reminders)
         failures = []
-        for step, work in (("reminders", _reminders), ("lapses", _lapse)):
+        for step, work in (("reminders", _reminders), ("lapses", _lapse), ("card payments", _card_payments)):
             try:
                 work(association, day, result, lease)
             except Exception as exc:

@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from attunement.audit.admin import AuditedAdmin
-from attunement.payments.models import Fee, Invoice
+from attunement.payments.models import CardAttempt, Fee, Invoice
 
 
 @admin.register(Fee)
@@ -29,3 +29,18 @@ class InvoiceAdmin(AuditedAdmin):
 
     def has_add_permission(self, request: object) -> bool:
         return False  # invoices come from actions, with their audit events
+
+
+@admin.register(CardAttempt)
+class CardAttemptAdmin(AuditedAdmin):
+    list_display = ["invoice", "amount", "status", "gateway", "created_at", "completed_at"]
+    list_filter = ["status", "gateway"]
+    search_fields = ["invoice__number", "gateway_id", "idempotency_key"]
+    list_select_related = ["invoice"]
+    readonly_fields = [
+        "invoice", "idempotency_key", "gateway", "amount", "currency", "status", "gateway_id", "error",
+        "payment", "created_by", "created_at", "completed_at",
+    ]  # fmt: skip
+
+    def has_add_permission(self, request: object) -> bool:
+        return False  # attempts come from pay_by_card, with their audit events

@@ -136,3 +136,55 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount}"
+
+
+def idempotency_key() -> str:
+    return "att-" + uuid.uuid4().hex
+
+
+class CardAttemptStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the card processor")
+    SUCCEEDED = "succeeded", _("Paid")
+    FAILED = "failed", _("Refused or not made")
+    # Charged, but the invoice was settled another way meanwhile: staff refund it.
+    REFUND_DUE = "refund_due", _("Charged after the invoice was settled: refund due")
+
+
+class CardAttempt(models.Model):
+    """One card payment, recorded before the gateway is called (the intent, committed), and
+    its outcome recorded after, in a transaction of its own. The gateway is called with the
+    ``idempotency_key``, so a retry after a crash between the charge and the record finds
+    the same charge instead of making a second (``actions.reconcile_card_attempts``)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    idempotency_key = models.CharField(max_length=64, unique=True, default=idempotency_key, editable=False)
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="card_attempts")
+    gateway = models.CharField(max_length=40)
+    amount = models.DecimalField(_("amount"), max_digits=9, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CardAttemptStatus.choices, default=CardAttemptStatus.PENDING
+    )
+    gateway_id = models.CharField(max_length=200, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("card payment attempt")
+        verbose_name_plural = _("card payment attempts")
+        constraints = [
+            # At most one charge under way per invoice: two clicks cannot charge twice.
+            models.UniqueConstraint(
+                fields=["invoice"], condition=Q(status="pending"), name="one_pending_card_attempt_per_invoice"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="card_attempt_pending_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.amount} {self.status}"
