@@ -97,13 +97,10 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # pragma: no cover - gunicorn is a production dependency
-    _GunicornLogger = object  # type: ignore[assignment,misc]
+from gunicorn.glogging import Logger as _GunicornLogger  # noqa: E402 - a locked dependency
 
 
-class GunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
+class GunicornLogger(_GunicornLogger):
     """gunicorn's access log with secret URL parts redacted (request line, path, Referer and the
     environment atoms): ``gunicorn --access-logfile - --logger-class attunement.lib.logs.GunicornLogger``."""
 

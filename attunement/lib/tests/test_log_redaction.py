@@ -64,7 +64,8 @@ def test_a_server_error_on_a_signed_link_is_logged_without_its_token() -> None:
 def test_the_logging_configuration_redacts_on_the_handler() -> None:
     from django.conf import settings
 
-    assert "redact" in settings.LOGGING["handlers"]["console"]["filters"]
+    logging_config: dict[str, Any] = settings.LOGGING
+    assert "redact" in logging_config["handlers"]["console"]["filters"]
 
 
 class _Response:
