@@ -242,6 +242,7 @@ def ready(applicant_portfolio: Any, personas: dict[str, Any], riverbend: Associa
             portfolio=applicant_portfolio, category="IFS", rater_name=f"Rater {i}", rater_email=f"rater{i}@example.org",
             relationship=relationship, status=ReferenceStatus.COMPLETED, completed_at=timezone.now() - timedelta(days=5),
             rater_category="IFS" if i == 0 else "", rater_since=date(2015, 1, 1) if i == 0 else None,
+            rater_standing="verified",
         )  # fmt: skip
     alex = personas["applicant"]
     for kind in ("code_of_ethics", "endorsement_agreement"):

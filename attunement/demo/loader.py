@@ -502,6 +502,7 @@ def _applicant_portfolio(demo: Demo) -> None:
         completed_at=timezone.now() - timedelta(days=20),
         rater_category="IFS",
         rater_since=date(2019, 4, 1),
+        rater_standing="verified",  # staff checked the rater against the registry
         answers={},
         insufficient_info_count=1,
     )
@@ -516,6 +517,7 @@ def _applicant_portfolio(demo: Demo) -> None:
         completed_at=timezone.now() - timedelta(days=9),
         rater_category="IMHS",
         rater_since=date(2016, 3, 1),
+        rater_standing="verified",  # staff checked the rater against the registry
         answers={},
     )
     Reference.objects.create(

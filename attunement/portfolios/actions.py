@@ -31,6 +31,7 @@ from attunement.portfolios.models import (
     License,
     Portfolio,
     Provenance,
+    RaterStanding,
     Reference,
     ReferenceStatus,
     Section,
@@ -39,6 +40,7 @@ from attunement.portfolios.models import (
     Verification,
     Work,
 )
+from attunement.portfolios.selectors import fold_email, own_addresses, registry_credentials
 
 REFERENCE_LINK_SALT = "attunement.portfolios.reference"
 REFERENCE_LINK_MAX_AGE = 60 * 60 * 24 * 60  # a rater has 60 days to answer
@@ -221,8 +223,19 @@ def _send_reference_mail(reference: Reference, site_url: str) -> None:
     send_mail(subject, body, None, [reference.rater_email])
 
 
+def refuse_own_address(person: User, address: str, field: str, message: str) -> None:
+    """A person never vouches for themselves: ``address`` may not be one of theirs."""
+    if address and fold_email(address) in own_addresses(person):
+        raise ValidationError({field: message})
+
+
+def _own_rater_message() -> str:
+    return _("This is one of your own email addresses: ask someone who knows your work to rate you.")
+
+
 @transaction.atomic
 def request_reference(*, actor: User, portfolio: Portfolio, reference: Reference, site_url: str) -> Reference:
+    refuse_own_address(portfolio.person, reference.rater_email, "rater_email", _own_rater_message())
     reference.portfolio = portfolio
     reference.full_clean()
     reference.save()
@@ -263,9 +276,10 @@ def send_reference(*, actor: User, reference: Reference, site_url: str) -> Refer
 
 @transaction.atomic
 def change_rater(*, actor: User, reference: Reference, name: str, email: str, site_url: str) -> Reference:
-    current = Reference.objects.select_for_update().get(pk=reference.pk)
+    current = Reference.objects.select_for_update().select_related("portfolio__person").get(pk=reference.pk)
     if current.status == ReferenceStatus.COMPLETED:
         raise ActionRefused(_("This rating is completed; ask for a new one instead."))
+    refuse_own_address(current.portfolio.person, email, "rater_email", _own_rater_message())
     current.rater_name, current.rater_email = name, email
     current.status = ReferenceStatus.DRAFT
     current.full_clean()
@@ -332,8 +346,19 @@ def mark_reference_bounced(*, actor: User | None, reference: Reference) -> None:
 def complete_reference(
     *, reference: Reference, answers: dict[str, str], narrative: str, rater_category: str, rater_since: date | None
 ) -> Reference:
-    """The rater's answers. Exactly one submission stands: a second one (or a race) is refused."""
+    """The rater's answers. Exactly one submission stands: a second one (or a race) is refused.
+    The rating counts only once the rater's standing is settled: at once when the rater's
+    address belongs to someone holding an Endorsement here (the registry's credential is kept,
+    not what the form said), otherwise when staff verify it."""
     insufficient = sum(1 for value in answers.values() if value == "insufficient")
+    current = Reference.objects.select_related("portfolio__person").get(pk=reference.pk)
+    if fold_email(current.rater_email) in own_addresses(current.portfolio.person):
+        raise ActionRefused(_("A person cannot rate themselves."))
+    standing = RaterStanding.UNVERIFIED
+    held = registry_credentials(current.rater_email, timezone.localdate())
+    if held:
+        standing = RaterStanding.REGISTRY
+        rater_category, rater_since = held[0]
     updated = Reference.objects.filter(
         pk=reference.pk, status__in=[ReferenceStatus.SENT, ReferenceStatus.OPENED]
     ).update(
@@ -344,6 +369,7 @@ def complete_reference(
         insufficient_info_count=insufficient,
         rater_category=rater_category,
         rater_since=rater_since,
+        rater_standing=standing,
         link_nonce="",
     )
     if updated != 1:
@@ -353,10 +379,86 @@ def complete_reference(
         verb="portfolios.reference.completed",
         association=reference.portfolio.association,
         target=reference.portfolio,
-        data={"reference": str(reference.public_id), "insufficient": insufficient},
+        data={"reference": str(reference.public_id), "insufficient": insufficient, "standing": standing},
     )
     reference.refresh_from_db()
     return reference
+
+
+@transaction.atomic
+def verify_rater_standing(
+    *,
+    actor: User,
+    reference: Reference,
+    verified: bool,
+    category: str = "",
+    since: date | None = None,
+    reason: str = "",
+) -> Reference:
+    """Staff checked the rater against the registry (or know them): the rating counts, with the
+    Endorsement staff confirm (none for a rater who holds none), or it does not. Only a
+    completed rating's standing is settled, once per decision; a conditional update decides."""
+    if category and since is None:
+        raise ValidationError({"since": _("Give the date the rater was endorsed in that category.")})
+    if not verified and not reason.strip():
+        raise ValidationError({"reason": _("Say why, so the applicant knows what to do.")})
+    standing = RaterStanding.VERIFIED if verified else RaterStanding.REJECTED
+    fields: dict[str, Any] = {"rater_standing": standing}
+    if verified:
+        fields.update(rater_category=category, rater_since=since if category else None)
+    updated = (
+        Reference.objects.filter(pk=reference.pk, status=ReferenceStatus.COMPLETED)
+        .exclude(rater_standing=standing)
+        .update(**fields)
+    )
+    if updated != 1:
+        raise ActionRefused(_("This rating is not completed, or its rater's standing is already recorded so."))
+    current = Reference.objects.select_related("portfolio__association").get(pk=reference.pk)
+    record(
+        actor=actor,
+        verb="portfolios.reference.standing_verified" if verified else "portfolios.reference.standing_rejected",
+        association=current.portfolio.association,
+        target=current.portfolio,
+        data={"reference": str(current.public_id), "category": current.rater_category, "reason": reason.strip()},
+    )
+    return current
+
+
+@transaction.atomic
+def verify_provider_standing(
+    *,
+    actor: User,
+    entry: RSC,
+    verified: bool,
+    category: str = "",
+    since: date | None = None,
+    reason: str = "",
+) -> RSC:
+    """Staff checked an RS/C provider who confirmed through the link against the registry: the
+    entry becomes provider-confirmed with the Endorsement staff confirm, or is not accepted."""
+    if category and since is None:
+        raise ValidationError({"since": _("Give the date the provider was endorsed in that category.")})
+    if not verified and not reason.strip():
+        raise ValidationError({"reason": _("Say why, so the applicant knows what to do.")})
+    current = RSC.objects.select_for_update(of=("self",)).select_related("portfolio__association").get(pk=entry.pk)
+    if current.provenance != Provenance.RSC_LINK or current.verification == Verification.REJECTED:
+        raise ActionRefused(_("This RS/C is not waiting for its provider's standing to be verified."))
+    if verified:
+        current.provenance = Provenance.RSC_PROVIDER
+        current.provider_category, current.provider_since = category, since if category else None
+    else:
+        current.verification, current.verification_reason = Verification.REJECTED, reason.strip()
+        current.verified_by, current.verified_at = actor, timezone.now()
+    current.full_clean()
+    current.save()
+    record(
+        actor=actor,
+        verb="portfolios.rsc.standing_verified" if verified else "portfolios.rsc.standing_rejected",
+        association=current.portfolio.association,
+        target=current.portfolio,
+        data={"entry": str(current.public_id), "category": current.provider_category, "reason": reason.strip()},
+    )
+    return current
 
 
 # --- Import ------------------------------------------------------------------------------

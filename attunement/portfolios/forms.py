@@ -207,3 +207,25 @@ class VerifyForm(forms.Form):
 
 class ImportForm(forms.Form):
     document = forms.FileField(label=_("Portfolio file (attunement.portfolio/1 JSON)"))
+
+
+class StandingForm(forms.Form):
+    """Staff settle the standing of a provider or rater who answered a signed link."""
+
+    decision = forms.ChoiceField(
+        label=_("Standing"),
+        choices=[("verified", _("Verified against the registry")), ("rejected", _("Not confirmed"))],
+    )
+    category = forms.ChoiceField(
+        label=_("Endorsement held"), choices=[("", _("None")), *CATEGORY_CHOICES], required=False
+    )
+    since = forms.DateField(label=_("endorsed since"), required=False, widget=DateInput())
+    reason = forms.CharField(label=_("Reason (shown to the applicant)"), max_length=500, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("decision") == "verified" and data.get("category") and not data.get("since"):
+            self.add_error("since", _("Give the date of that Endorsement."))
+        if data.get("decision") == "rejected" and not data.get("reason"):
+            self.add_error("reason", _("Say why, so the applicant knows what to do."))
+        return data

@@ -22,6 +22,9 @@ class Provenance(models.TextChoices):
     STAFF = "staff", _("Entered by staff")
     TRAINING = "training", _("Posted by a training session")
     RSC_PROVIDER = "rsc_provider", _("Confirmed by the RS/C provider")
+    # A provider without an account confirmed through the signed link and said what they hold:
+    # it does not count until staff verify the provider's standing (then RSC_PROVIDER).
+    RSC_LINK = "rsc_link", _("Confirmed by an unverified provider")
     IMPORT = "import", _("Imported")
 
 
@@ -268,6 +271,12 @@ class RSC(Entry):
     def confirmed(self) -> bool:
         return self.provenance == Provenance.RSC_PROVIDER or self.verification == Verification.VERIFIED
 
+    @property
+    def provider_unverified(self) -> bool:
+        """Confirmed through the link by a provider whose standing nobody has checked yet (staff
+        verifying the whole entry checks it too)."""
+        return self.provenance == Provenance.RSC_LINK and self.verification != Verification.VERIFIED
+
 
 class AgreementKind(models.TextChoices):
     CODE_OF_ETHICS = "code_of_ethics", _("Code of Ethics")
@@ -351,6 +360,16 @@ class Rating(models.TextChoices):
     INSUFFICIENT = "insufficient", _("I do not have enough information")
 
 
+class RaterStanding(models.TextChoices):
+    """Whether the rater is who they say they are (the Endorsement they hold, or that staff
+    know them). A rating given through the link counts only once this is settled."""
+
+    UNVERIFIED = "unverified", _("Given by an unverified rater")
+    REGISTRY = "registry", _("The rater holds an Endorsement here")
+    VERIFIED = "verified", _("Rater's standing verified by staff")
+    REJECTED = "rejected", _("Rater's standing not confirmed by staff")
+
+
 class Reference(models.Model):
     """A reference rating the applicant asks for. The rater answers through a signed,
     expiring link and needs no account; changing or resending the rater makes old links dead."""
@@ -379,6 +398,9 @@ class Reference(models.Model):
     rater_category = models.CharField(_("rater's Endorsement"), max_length=10, choices=CATEGORY_CHOICES, blank=True)
     rater_since = models.DateField(_("endorsed since"), null=True, blank=True)
     rater_vetted = models.BooleanField(_("vetted by staff"), default=False)
+    rater_standing = models.CharField(
+        _("rater's standing"), max_length=12, choices=RaterStanding.choices, default=RaterStanding.UNVERIFIED
+    )
     answers = models.JSONField(_("ratings per competency domain"), default=dict, blank=True)
     insufficient_info_count = models.PositiveSmallIntegerField(default=0)
     narrative = models.TextField(_("comments"), blank=True, max_length=8000)
@@ -391,3 +413,7 @@ class Reference(models.Model):
 
     def __str__(self) -> str:
         return str(_("Rating by %(rater)s") % {"rater": self.rater_name})
+
+    @property
+    def rater_unverified(self) -> bool:
+        return self.rater_standing in {RaterStanding.UNVERIFIED, RaterStanding.REJECTED}

@@ -7,7 +7,9 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+
+from attunement.endorsement.rules.engine import UNVERIFIED_PROVIDER, UNVERIFIED_RATER
 
 LABELS = {
     "education": gettext_lazy("Education"),
@@ -80,6 +82,28 @@ def next_step(req: dict[str, Any], as_of: date, window_end: date | None = None) 
     return str(req.get("summary", ""))
 
 
+def waiting_for_standing(req: dict[str, Any], document: dict[str, Any]) -> str:
+    """Why some of the person's RS/C or ratings do not count yet: the provider or rater who
+    answered the link has not had their standing verified by staff."""
+    whys = {"rsc": UNVERIFIED_PROVIDER, "references": UNVERIFIED_RATER}
+    if req["id"] not in whys:
+        return ""
+    waiting = [x["index"] for x in req.get("excluded", ()) if x.get("why") == whys[req["id"]]]
+    if not waiting:
+        return ""
+    if req["id"] == "rsc":
+        hours = sum(float(document["rsc"][i]["hours"]) for i in waiting)
+        return _(
+            "%(hours)s RS/C hours were confirmed by a provider whose standing staff have not verified yet; "
+            "they count once staff verify it."
+        ) % {"hours": f"{hours:g}"}
+    return ngettext(
+        "%(count)s rating was given by a rater whose standing staff have not verified yet; it counts once staff verify it.",
+        "%(count)s ratings were given by raters whose standing staff have not verified yet; they count once staff verify it.",
+        len(waiting),
+    ) % {"count": len(waiting)}
+
+
 def needs_from_report(report: dict[str, Any], document: dict[str, Any], window_months: int = 24) -> list[Need]:
     as_of = date.fromisoformat(report["as_of"])
     needs = []
@@ -98,7 +122,11 @@ def needs_from_report(report: dict[str, Any], document: dict[str, Any], window_m
                 unit=progress.get("unit", ""),
                 percent=percent,
                 summary=req["summary"],
-                next_step=next_step(req, as_of, window_end) if req["status"] == "unmet" else "",
+                next_step=" ".join(
+                    part for part in (waiting_for_standing(req, document), next_step(req, as_of, window_end)) if part
+                )
+                if req["status"] == "unmet"
+                else "",
             )
         )
     return needs

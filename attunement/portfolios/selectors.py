@@ -7,12 +7,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from attunement.endorsement.models import Credential, CredentialStatus, ExamSitting, RuleSetVersion
 from attunement.endorsement.rules import evaluate, parse_portfolio
 from attunement.endorsement.selectors import build, rule_set_version_in_force
 from attunement.membership.models import Term
+from attunement.people.models import User
 from attunement.portfolios.models import (
     RSC,
     AgreementKind,
@@ -27,6 +29,50 @@ from attunement.portfolios.models import (
 )
 
 FORMAT = "attunement.portfolio/1"
+
+
+# --- Whose address is it ------------------------------------------------------------------
+
+
+def fold_email(address: str) -> str:
+    """An address as compared for "is this the same mailbox": case-folded and without a
+    ``+tag`` (``Alex+rsc@Example.org`` reaches ``alex@example.org``)."""
+    address = address.strip().casefold()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    return f"{local.split('+', 1)[0]}@{domain}"
+
+
+def own_addresses(person: User) -> set[str]:
+    """Every address of the person, folded: the login, the second address and every address
+    their account lists (verified or not)."""
+    from allauth.account.models import EmailAddress
+
+    listed = EmailAddress.objects.filter(user_id=person.pk).values_list("email", flat=True)
+    return {fold_email(a) for a in (person.email, person.secondary_email, *listed) if a}
+
+
+def registry_credentials(address: str, on: date) -> list[tuple[str, date]]:
+    """The Endorsements held on ``on`` (active or emeritus) by the person whose sign-in
+    address, or a verified address of their account, is ``address``; highest first. Empty when
+    no such person holds one: then nobody here vouches for whoever answers that address."""
+    from allauth.account.models import EmailAddress
+
+    from attunement.rsc.selectors.qualify import RANK
+
+    address = address.strip()
+    if not address:
+        return []
+    people = Q(person__email__iexact=address) | Q(
+        person__in=EmailAddress.objects.filter(email__iexact=address, verified=True).values("user_id")
+    )
+    rows = (
+        Credential.objects.filter(people, status__in=HELD_STATUSES, since__lte=on)
+        .filter(Q(valid_through__isnull=True) | Q(valid_through__gte=on))
+        .values_list("category", "since")
+    )
+    return sorted(set(rows), key=lambda r: (RANK.index(r[0]) if r[0] in RANK else len(RANK), r[1]))
 
 
 def _hours(value: Decimal) -> float:
@@ -120,6 +166,7 @@ def portfolio_document(portfolio: Portfolio, as_of: date | None = None) -> dict[
                     if r.provider_category and r.provider_since
                     else [],
                     "vetted": r.provider_vetted,
+                    **({"unverified": True} if r.provider_unverified else {}),
                 },
                 "format": r.format,
                 "start": _iso(r.start),
@@ -140,6 +187,7 @@ def portfolio_document(portfolio: Portfolio, as_of: date | None = None) -> dict[
                     if ref.rater_category and ref.rater_since
                     else [],
                     "vetted": ref.rater_vetted,
+                    **({"unverified": True} if ref.rater_unverified else {}),
                 },
                 "relationship": ref.relationship,
                 "known_months": ref.known_months,

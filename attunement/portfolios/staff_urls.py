@@ -15,5 +15,6 @@ urlpatterns = [
     ),
     path("<str:portfolio_id>/<str:section>/comment", staff_views.staff_comment, name="comment"),
     path("<str:portfolio_id>/<str:section>/<str:entry_id>/verify", staff_views.verify, name="verify"),
+    path("<str:portfolio_id>/<str:section>/<str:entry_id>/standing", staff_views.verify_standing, name="standing"),
     path("<str:portfolio_id>/<str:section>/<str:entry_id>/file", staff_views.staff_file, name="file"),
 ]

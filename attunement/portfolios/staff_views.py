@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,8 +22,8 @@ from attunement.portfolios.access import (
     get_entry_for_owner,
     get_portfolio_for_staff,
 )
-from attunement.portfolios.forms import CommentForm, VerifyForm
-from attunement.portfolios.models import Comment, Portfolio, Reference, Section
+from attunement.portfolios.forms import CommentForm, StandingForm, VerifyForm
+from attunement.portfolios.models import RSC, Comment, Portfolio, Reference, Section
 from attunement.portfolios.needs import needs_from_report
 from attunement.portfolios.selectors import judge, portfolio_document
 from attunement.portfolios.views import ENTRY_SECTIONS, serve_entry_file
@@ -83,6 +84,7 @@ def portfolio_detail(request: StaffRequest, portfolio_id: str) -> HttpResponse:
             "needs": needs,
             "report": report,
             "verify_form": VerifyForm(),
+            "standing_form": StandingForm(),
             "comment_form": CommentForm(),
             "can_verify": bool(request.association_roles & VERIFYING_ROLES),
             "all_sections": Section.choices,
@@ -153,3 +155,34 @@ def staff_file(request: StaffRequest, portfolio_id: str, section: str, entry_id:
         raise Http404
     entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
     return serve_entry_file(entry)
+
+
+@staff_required(Role.ADMIN, Role.COORDINATOR)
+@require_POST
+def verify_standing(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> HttpResponse:
+    """A coordinator settles the standing of the RS/C provider or rater who answered a link,
+    after checking them against the registry: the RS/C or the rating counts, or it does not."""
+    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id, write=True)
+    if section not in {Section.RSC, Section.REFERENCES}:
+        raise Http404
+    form = StandingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+    else:
+        data = form.cleaned_data
+        values = {"actor": request.user, "verified": data["decision"] == "verified", "category": data["category"],
+                  "since": data["since"], "reason": data["reason"]}  # fmt: skip
+        try:
+            if section == Section.RSC:
+                actions.verify_provider_standing(entry=get_entry_for_owner(RSC, portfolio, entry_id), **values)
+            else:
+                actions.verify_rater_standing(reference=get_entry_for_owner(Reference, portfolio, entry_id), **values)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except actions.ActionRefused as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, _("Saved."))
+    return redirect(
+        "portfolio_staff:detail", association_slug=request.association.slug, portfolio_id=portfolio.public_id
+    )

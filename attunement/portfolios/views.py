@@ -295,11 +295,17 @@ def references(request: SignedInRequest) -> HttpResponse:
         return redirect("portfolio:home")
     form = ReferenceForm(request.POST or None, initial={"category": portfolio.aim})
     if request.method == "POST" and form.is_valid():
-        actions.request_reference(
-            actor=request.user, portfolio=portfolio, reference=form.save(commit=False), site_url=_site_url(request)
-        )
-        messages.success(request, _("The rater has been sent a link to the rating form."))
-        return redirect("portfolio:references")
+        try:
+            actions.request_reference(
+                actor=request.user, portfolio=portfolio, reference=form.save(commit=False), site_url=_site_url(request)
+            )
+        except ValidationError as error:
+            for name, errors in error.message_dict.items():
+                for message in errors:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(request, _("The rater has been sent a link to the rating form."))
+            return redirect("portfolio:references")
     rows = list(Reference.objects.filter(portfolio=portfolio).exclude(status=ReferenceStatus.CANCELLED))
     domain_labels, rating_labels = dict(DOMAIN_CHOICES), dict(Rating.choices)
     for row in rows:

@@ -13,6 +13,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -22,7 +23,9 @@ from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
+from attunement.portfolios.actions import refuse_own_address
 from attunement.portfolios.models import RSC, Portfolio, Provenance, RSCFormat
+from attunement.portfolios.selectors import fold_email, own_addresses, registry_credentials
 from attunement.rsc.models import (
     Attendance,
     Group,
@@ -34,6 +37,7 @@ from attunement.rsc.models import (
     Programme,
     ProviderProfile,
     RequestStatus,
+    RSCPolicy,
     SessionStatus,
 )
 from attunement.rsc.selectors.qualify import Held, best_credential, held_credentials, rsc_rule
@@ -324,6 +328,40 @@ def _send_session_mail(session: IndividualSession, site_url: str) -> None:
     send_mail(subject, body, None, [session.provider_email])
 
 
+def _hours(value: Decimal | int) -> str:
+    return f"{Decimal(value).normalize():f}"
+
+
+def _check_plausible(portfolio: Portfolio, day: date, hours: Decimal, provider_email: str) -> None:
+    """The association's plausibility limits (``RSCPolicy``): hours in one session, RS/C hours
+    of the person on that date, individual hours of the provider on that date across all
+    supervisees. The association's policy row is locked (made with the defaults the first
+    time), so sessions logged at the same moment are counted one after the other."""
+    policy, _created = RSCPolicy.objects.select_for_update().get_or_create(association=portfolio.association)
+    if hours > policy.max_session_hours:
+        raise ValidationError({"hours": _("One session lasts at most %(hours)s hours here.")
+                               % {"hours": _hours(policy.max_session_hours)}})  # fmt: skip
+    logged = RSC.objects.filter(portfolio=portfolio, start=day, end=day).aggregate(total=Sum("hours"))["total"]
+    if (logged or 0) + hours > policy.max_hours_per_day:
+        raise ValidationError({"hours": _(
+            "You would have %(total)s hours of RS/C on %(date)s; at most %(limit)s hours a day are accepted."
+        ) % {"total": _hours((logged or 0) + hours), "date": day.isoformat(), "limit": _hours(policy.max_hours_per_day)}})  # fmt: skip
+    local, _at, domain = provider_email.strip().casefold().rpartition("@")
+    base = local.split("+", 1)[0]
+    given = (
+        IndividualSession.objects.filter(date=day)
+        .exclude(status=SessionStatus.DECLINED)
+        .filter(Q(provider_email__iexact=f"{base}@{domain}") | Q(provider_email__istartswith=f"{base}+",
+                                                                 provider_email__iendswith=f"@{domain}"))
+        .aggregate(total=Sum("hours"))["total"]
+    )  # fmt: skip
+    if (given or 0) + hours > policy.max_provider_hours_per_day:
+        raise ValidationError({"hours": _(
+            "This provider would have given %(total)s hours of individual RS/C on %(date)s; at most %(limit)s are accepted."
+        ) % {"total": _hours((given or 0) + hours), "date": day.isoformat(),
+             "limit": _hours(policy.max_provider_hours_per_day)}})  # fmt: skip
+
+
 @transaction.atomic
 def log_session(
     *,
@@ -349,6 +387,9 @@ def log_session(
         provider_email = provider.person.email
     elif not provider_name or not provider_email:
         raise ValidationError({"provider_name": _("Choose a provider, or give the provider's name and email.")})
+    refuse_own_address(actor, provider_email, "provider" if provider is not None else "provider_email",
+                       _("This is one of your own email addresses: your RS/C provider confirms your sessions."))  # fmt: skip
+    _check_plausible(portfolio, day, hours, provider_email)
     entry = RSC(portfolio=portfolio, provider_name=provider_name, provider_email=provider_email,
                 format=RSCFormat.INDIVIDUAL, start=day, end=day, hours=hours, provenance=Provenance.SELF)  # fmt: skip
     entry.full_clean()
@@ -378,7 +419,7 @@ def confirm_session(
     from their credentials; one answering through the link says what they hold."""
     current = (
         IndividualSession.objects.select_for_update(of=("self",))
-        .select_related("provider__person", "entry__portfolio__association")
+        .select_related("provider__person", "entry__portfolio__association", "supervisee")
         .get(pk=session.pk)
     )
     if current.status != SessionStatus.LOGGED:
@@ -386,6 +427,7 @@ def confirm_session(
     if actor is not None and (current.provider is None or current.provider.person_id != actor.pk):
         raise ActionRefused(_("Only the session's provider confirms it."))
     entry = current.entry
+    association = entry.portfolio.association if entry is not None else None
     if confirm and entry is not None:
         portfolio = entry.portfolio
         if current.provider is not None:
@@ -395,20 +437,39 @@ def confirm_session(
             said = provider_on(held, profile.vetted, current.date, rule.accepted if rule else ())
             entry.provider_category, entry.provider_since = said.category, said.since
             entry.provider_vetted = said.vetted and not said.category
-        elif category:
-            if since is None:
+            entry.provenance = Provenance.RSC_PROVIDER
+        else:
+            if fold_email(current.provider_email) in own_addresses(current.supervisee):
+                raise ActionRefused(_("A person cannot confirm their own RS/C."))
+            if category and since is None:
                 raise ValidationError({"since": _("Give the date you were endorsed in that category.")})
-            entry.provider_category, entry.provider_since = category, since
-        entry.provenance = Provenance.RSC_PROVIDER
+            held = registry_credentials(current.provider_email, current.date)
+            rule = rsc_rule(portfolio.association, portfolio.aim, current.date) if portfolio.aim else None
+            accepted = set(rule.accepted) if rule else set()
+            if held:
+                # The address belongs to someone endorsed here: the registry says what they hold.
+                chosen = next((h for h in held if h[0] in accepted), held[0])
+                entry.provider_category, entry.provider_since = chosen
+                entry.provenance = Provenance.RSC_PROVIDER
+            else:
+                # Their own word until staff verify it against the registry.
+                entry.provider_category, entry.provider_since = category, since if category else None
+                entry.provenance = Provenance.RSC_LINK
         entry.full_clean()
         entry.save()
+    elif entry is not None:
+        # The provider says it did not happen: it leaves the portfolio (the session stays, declined).
+        current.entry = None
+        entry.delete()
+        entry = None
     current.status = SessionStatus.CONFIRMED if confirm else SessionStatus.DECLINED
     current.confirmed_at = timezone.now()
     current.link_nonce = ""
-    current.save(update_fields=["status", "confirmed_at", "link_nonce"])
+    current.save(update_fields=["status", "confirmed_at", "link_nonce", "entry"])
     record(actor=actor, verb="rsc.session.confirmed" if confirm else "rsc.session.declined",
-           association=entry.portfolio.association if entry else None, target=current,
-           data={"via_link": actor is None, "category": entry.provider_category if entry else ""})  # fmt: skip
+           association=association, target=current,
+           data={"via_link": actor is None, "category": entry.provider_category if entry else "",
+                 "provenance": entry.provenance if entry else ""})  # fmt: skip
     return current
 
 

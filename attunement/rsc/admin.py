@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from attunement.rsc.models import Group, Programme, ProviderProfile
+from attunement.rsc.models import Group, Programme, ProviderProfile, RSCPolicy
 
 
 @admin.register(ProviderProfile)
@@ -20,3 +20,9 @@ class GroupAdmin(admin.ModelAdmin[Group]):
 @admin.register(Programme)
 class ProgrammeAdmin(admin.ModelAdmin[Programme]):
     list_display = ["name", "association", "sector"]
+
+
+@admin.register(RSCPolicy)
+class RSCPolicyAdmin(admin.ModelAdmin[RSCPolicy]):
+    list_display = ["association", "max_session_hours", "max_hours_per_day", "max_provider_hours_per_day"]
+    list_select_related = ["association"]

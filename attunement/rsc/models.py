@@ -6,16 +6,20 @@ entries in the supervisee's portfolio, where the eligibility engine counts them.
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attunement.people.languages import WORK_LANGUAGE_CODES, WORK_LANGUAGES
+
+if TYPE_CHECKING:
+    from attunement.associations.models import Association
 
 
 def validate_languages(value: object) -> None:
@@ -246,3 +250,38 @@ class IndividualRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supervisee} → {self.provider}"
+
+
+class RSCPolicy(models.Model):
+    """How much individual RS/C an association finds plausible (set per association in the
+    Django admin). No row: the defaults below. These are not Endorsement rules (the rule set
+    says how many hours count); they stop impossible logs before they reach a portfolio."""
+
+    association = models.OneToOneField("associations.Association", on_delete=models.CASCADE, related_name="rsc_policy")
+    max_session_hours = models.DecimalField(
+        _("most hours in one individual session"), max_digits=4, decimal_places=2, default=4,
+        validators=[MinValueValidator(0.25), MaxValueValidator(24)],
+    )  # fmt: skip
+    max_hours_per_day = models.DecimalField(
+        _("most RS/C hours a person logs on one day"), max_digits=4, decimal_places=2, default=8,
+        validators=[MinValueValidator(0.25), MaxValueValidator(24)],
+        help_text=_("Individual sessions and group meetings on that date together."),
+    )  # fmt: skip
+    max_provider_hours_per_day = models.DecimalField(
+        _("most individual RS/C hours one provider gives on one day"), max_digits=4, decimal_places=2, default=8,
+        validators=[MinValueValidator(0.25), MaxValueValidator(24)],
+        help_text=_("Across all their supervisees; the provider is known by their email address."),
+    )  # fmt: skip
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("RS/C plausibility limits")
+        verbose_name_plural = _("RS/C plausibility limits")
+
+    def __str__(self) -> str:
+        return str(_("RS/C limits of %(name)s") % {"name": self.association})
+
+    @classmethod
+    def of(cls, association: Association) -> RSCPolicy:
+        """The association's limits (an unsaved row of defaults when it chose none)."""
+        return cls.objects.filter(association=association).first() or cls(association=association)

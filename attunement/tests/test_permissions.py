@@ -295,6 +295,13 @@ TABLE: dict[str, Row] = {
         method="post",
         data=lambda ctx: {"verification": "verified", "reason": ""},
     ),
+    # Issue 27: coordinators settle the standing of a rater or RS/C provider who answered a link.
+    "portfolio_staff:standing": Row(
+        {**ADMINS, COORD: 302, ADM: 302},
+        lambda ctx: staff_portfolio(ctx, section="references", entry_id=ctx["reference"].public_id),
+        method="post",
+        data=lambda ctx: {"decision": "verified"},
+    ),
     "audit:log": Row(COORDINATORS, riverbend),
     "audit:history": Row(
         COORDINATORS,

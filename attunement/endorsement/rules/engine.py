@@ -323,6 +323,13 @@ def training(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
     return _requirement(req["id"], status, summary, _num(total), need, "hours", counted)
 
 
+# Provenance the rules do not take on trust: someone answered a signed link and said what they
+# hold. It counts once staff verify their standing against the registry (or it matched a
+# credential held here).
+UNVERIFIED_PROVIDER = "confirmed by an unverified provider: it counts once staff verify the provider's standing"
+UNVERIFIED_RATER = "given by an unverified rater: it counts once staff verify the rater's standing"
+
+
 def _provider_qualifies(e: RSC, providers: frozenset[str], end: date) -> bool:
     return e.provider.holds(providers, e.start) and e.provider.holds(providers, end)
 
@@ -341,6 +348,8 @@ def rsc(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
         holds = e.provider.holds
         if e.peer:
             why = "peer supervision never counts"
+        elif e.provider.unverified:
+            why = UNVERIFIED_PROVIDER
         elif not (holds(providers, e.start) and holds(providers, end)) and not (
             e.provider.vetted and req.get("allow_vetted")  # an association in its first years may allow them
         ):
@@ -446,6 +455,8 @@ def references(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
                     "why": f"{max_insufficient + 1} or more items answered 'not enough information'",
                 }
             )
+        elif r.rater.unverified:
+            excluded.append({"section": "references", "index": i, "why": UNVERIFIED_RATER})
         else:
             valid.append(i)
     missing = []
@@ -608,6 +619,8 @@ def renewal_rsc(req: dict[str, Any], ctx: Context) -> dict[str, Any]:
             senior and senior.get("peer_same_category") and _provider_qualifies(e, same_category, end)
         ):
             why = "peer supervision does not count here"
+        elif e.provider.unverified:
+            why = UNVERIFIED_PROVIDER
         elif not e.peer and not _provider_qualifies(e, providers, end):
             why = f"the provider did not hold {provider_words} on both the first and the last day"
         else:

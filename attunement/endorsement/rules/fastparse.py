@@ -57,7 +57,7 @@ TOP = frozenset(
 )
 PERSON = frozenset({"name", "email", "id"})
 HELD = frozenset({"category", "since", "until", "emerging"})
-REF = frozenset({"name", "email", "credentials", "vetted"})
+REF = frozenset({"name", "email", "credentials", "vetted", "unverified"})
 EDUCATION = frozenset({"level", "field", "institution", "conferred", "verified"})
 LICENSE = frozenset({"kind", "mental_health", "jurisdiction", "issued", "expires"})
 WORK = frozenset(
@@ -219,7 +219,11 @@ def _ref(value: Any) -> PersonRef:
     if type(name) is not str:
         raise Slow
     return PersonRef(
-        name, _opt_str(o, "email"), tuple(_held(c) for c in _list(o.get("credentials"))), _bool(o, "vetted")
+        name,
+        _opt_str(o, "email"),
+        tuple(_held(c) for c in _list(o.get("credentials"))),
+        _bool(o, "vetted"),
+        _bool(o, "unverified"),
     )
 
 

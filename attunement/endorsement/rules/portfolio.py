@@ -59,6 +59,9 @@ class PersonRef:
     email: str | None
     credentials: tuple[Held, ...]
     vetted: bool
+    # The person answered a signed link and said what they hold; nobody has checked their
+    # standing against a registry yet, so what they did (RS/C given, a rating) does not count.
+    unverified: bool = False
 
     def holds(self, categories: frozenset[str], day: date) -> bool:
         for c in self.credentials:  # a plain loop: this runs for every RS/C entry and rating
@@ -318,8 +321,9 @@ def _person_ref(obj: Any, path: str, errors: list[str]) -> PersonRef:
     email = r.optional_string("email")
     credentials = tuple(_held(c, f"{path}.credentials[{i}]", errors) for i, c in r.items("credentials"))
     vetted = r.boolean("vetted")
+    unverified = r.boolean("unverified")
     r.done()
-    return PersonRef(name, email, credentials, vetted)
+    return PersonRef(name, email, credentials, vetted, unverified)
 
 
 def parse_portfolio(data: Any, as_of: date) -> Portfolio:

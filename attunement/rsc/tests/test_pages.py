@@ -79,8 +79,10 @@ def test_a_provider_without_an_account_confirms_through_the_signed_link_once(
     assert response.status_code == 200
     assert "Thank you" in response.content.decode()
     entry = RSC.objects.get(rsc_session=session)
-    assert entry.provenance == Provenance.RSC_PROVIDER
-    assert entry.confirmed
+    # Ruth holds no Endorsement here: her word is kept, but it waits for staff (issue 27).
+    assert entry.provenance == Provenance.RSC_LINK
+    assert not entry.confirmed
+    assert entry.provider_unverified
     assert (entry.provider_category, entry.provider_since) == ("IMHM-C", date(2012, 1, 1))
     assert AuditEvent.objects.filter(verb="rsc.session.confirmed").count() == 1
     reused = client.post(url, {"answer": "confirm"})
