@@ -443,12 +443,12 @@ def confirm_session(
                 raise ActionRefused(_("A person cannot confirm their own RS/C."))
             if category and since is None:
                 raise ValidationError({"since": _("Give the date you were endorsed in that category.")})
-            held = registry_credentials(current.provider_email, current.date)
+            registry = registry_credentials(current.provider_email, current.date)
             rule = rsc_rule(portfolio.association, portfolio.aim, current.date) if portfolio.aim else None
             accepted = set(rule.accepted) if rule else set()
-            if held:
+            if registry:
                 # The address belongs to someone endorsed here: the registry says what they hold.
-                chosen = next((h for h in held if h[0] in accepted), held[0])
+                chosen = next((h for h in registry if h[0] in accepted), registry[0])
                 entry.provider_category, entry.provider_since = chosen
                 entry.provenance = Provenance.RSC_PROVIDER
             else:

@@ -31,7 +31,7 @@ def references_requirement(portfolio: Any) -> dict[str, Any]:
     return next(r for r in report["requirements"] if r["id"] == "references")
 
 
-def rate(token: str, **extra: str) -> Any:
+def rate(token: str, **extra: Any) -> Any:
     return Client().post(reverse("reference_form", kwargs={"token": token}), answers(**extra))
 
 
