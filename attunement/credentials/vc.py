@@ -5,9 +5,11 @@ Pure functions: no queries and no settings, so ``attunement verify`` and the vie
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import warnings
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -28,6 +30,10 @@ TYP = "vc+jwt"
 MEDIA_TYPE = "application/vc+jwt"
 # The spec's minimum (16 KiB): a list this long hides which credential a verifier checks.
 MIN_STATUS_BITS = 131_072
+# The most a status list may expand to: 32 Mibit, 256 times the minimum (a deployment with
+# more than 33 million credentials in one association would raise it). A list is a download
+# from someone else's server, so a few kilobytes of GZIP must not expand to gigabytes.
+MAX_STATUS_LIST_BYTES = 4 * 1024 * 1024
 PURPOSES = ("revocation", "suspension")
 
 
@@ -220,13 +226,30 @@ def encode_status_list(set_bits: Iterable[int], length: int) -> str:
     return "u" + b64url(gzip.compress(bytes(bits), mtime=0))
 
 
-def decode_status_list(encoded: str) -> bytes:
+def decode_status_list(encoded: str, *, limit: int = MAX_STATUS_LIST_BYTES) -> bytes:
+    """The bitstring of ``encodedList``, refused when it would expand beyond ``limit`` bytes
+    (decompressed in bounded steps, so a GZIP bomb costs at most ``limit`` of memory)."""
     if not isinstance(encoded, str) or not encoded.startswith("u"):
         raise MalformedToken("encodedList is not multibase base64url (it must start with 'u')")
+    if len(encoded) > limit:
+        raise MalformedToken(f"encodedList is longer than {limit} characters")
     try:
-        return gzip.decompress(b64url_decode(encoded[1:]))
-    except (OSError, ValueError, EOFError) as error:
+        body = encoded[1:]
+        compressed = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_", validate=True)
+    except ValueError as error:
+        raise MalformedToken(f"encodedList is not base64url ({error})") from None
+    inflater = zlib.decompressobj(wbits=31)  # 31: a GZIP header and trailer
+    try:
+        bits = inflater.decompress(compressed, limit + 1)
+        if len(bits) > limit or inflater.unconsumed_tail:
+            raise MalformedToken(f"encodedList expands to more than {limit} bytes: refused")
+        if not inflater.eof:
+            raise MalformedToken("encodedList does not decompress (the GZIP stream is cut short)")
+    except zlib.error as error:
         raise MalformedToken(f"encodedList does not decompress ({error})") from None
+    if inflater.unused_data:
+        raise MalformedToken("encodedList has data after the GZIP stream")
+    return bits
 
 
 def bit_is_set(bits: bytes, index: int) -> bool:
