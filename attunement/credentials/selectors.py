@@ -82,7 +82,8 @@ def did_document(association: Association) -> dict[str, Any]:
     """Every key of the association, current and retired (one query)."""
     did = issuer_did(association)
     keys = SigningKey.objects.filter(association=association).order_by("created_at", "id")
-    return vc.did_document(did, [(k.kid, k.public_jwk) for k in keys])
+    lists = {p: status_list_url(association, p) for p in vc.PURPOSES}
+    return vc.did_document(did, [(k.kid, k.public_jwk) for k in keys], lists)
 
 
 @dataclass(frozen=True)

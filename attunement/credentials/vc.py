@@ -73,22 +73,47 @@ def origin_of(host: str) -> str:
     return f"{scheme}://{host}"
 
 
-def did_document(did: str, keys: Iterable[tuple[str, dict[str, str]]]) -> dict[str, Any]:
+STATUS_SERVICE = "BitstringStatusListCredential"
+
+
+def did_document(
+    did: str, keys: Iterable[tuple[str, dict[str, str]]], status_lists: dict[str, str] | None = None
+) -> dict[str, Any]:
     """The DID document listing every key (current and retired) as a JsonWebKey, each usable
-    for assertions: what a retired key signed still verifies."""
+    for assertions: what a retired key signed still verifies. ``status_lists`` (purpose ->
+    URL) are declared as services: every credential of this issuer carries an entry in each,
+    so a verifier can tell a credential whose status entries were taken out."""
     methods = [
         {"id": f"{did}#{kid}", "type": "JsonWebKey", "controller": did, "publicKeyJwk": dict(jwk)} for kid, jwk in keys
     ]
-    return {
+    document: dict[str, Any] = {
         "@context": DID_CONTEXTS,
         "id": did,
         "verificationMethod": methods,
         "assertionMethod": [m["id"] for m in methods],
     }
+    if status_lists:
+        document["service"] = [
+            {"id": f"{did}#status-{purpose}", "type": STATUS_SERVICE, "statusPurpose": purpose, "serviceEndpoint": url}
+            for purpose, url in status_lists.items()
+        ]
+    return document
+
+
+def declared_status_lists(document: dict[str, Any]) -> dict[str, str]:
+    """purpose -> URL of the status lists a DID document says every credential is in."""
+    declared = {}
+    for service in document.get("service") or []:
+        if isinstance(service, dict) and service.get("type") == STATUS_SERVICE:
+            purpose, url = service.get("statusPurpose"), service.get("serviceEndpoint")
+            if isinstance(purpose, str) and isinstance(url, str):
+                declared[purpose] = url
+    return declared
 
 
 def key_from_document(document: dict[str, Any], kid_url: str) -> dict[str, str]:
-    """The public JWK a DID document lists for assertions under ``kid_url``."""
+    """The public Ed25519 JWK a DID document lists for assertions under ``kid_url``,
+    controlled by the document's own DID."""
     did = kid_url.split("#", 1)[0]
     if document.get("id") != did:
         raise MalformedToken(f"the DID document is for {str(document.get('id'))[:80]}, not {did}")
@@ -97,7 +122,12 @@ def key_from_document(document: dict[str, Any], kid_url: str) -> dict[str, str]:
         raise SignatureInvalid(f"the issuer does not list the key {kid_url} for assertions")
     for method in document.get("verificationMethod", []):
         if isinstance(method, dict) and method.get("id") == kid_url and isinstance(method.get("publicKeyJwk"), dict):
-            return method["publicKeyJwk"]
+            if method.get("controller") != did:
+                raise SignatureInvalid(f"the key {kid_url} is controlled by {str(method.get('controller'))[:80]}")
+            jwk = method["publicKeyJwk"]
+            if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519" or "d" in jwk:
+                raise SignatureInvalid(f"the key {kid_url} is not an Ed25519 public key")
+            return dict(jwk)
     raise SignatureInvalid(f"the issuer's DID document has no key {kid_url}")
 
 

@@ -1,15 +1,19 @@
 """Checking a credential file away from the deployment (``attunement verify FILE``).
 
-The signature is checked against the issuer's key from its DID document: one given with
-``--did-document``, else the snapshot inside a wallet bundle, else fetched from the did:web
-address. Validity dates are checked on this machine's clock. The status bits need the status
-lists: fetched (that is the one network step), or given as files. A status list must be
-signed by the same issuer and live under the issuer's own web address, so a forged bundle
-with its own key fails the status check against the real issuer."""
+The root of trust is the issuer's own web address: the signature is checked against the key
+the live did:web document lists (fetched), or against a document or key the verifier pinned
+(``--did-document``, ``--issuer-key``). A wallet bundle carries a copy of the DID document,
+but anyone can write one: it is never the root. When the live document cannot be fetched and
+only that copy is at hand, the outcome is "issuer key not verified" (exit 3), whatever the
+signature says. Validity dates (and the token's own ``nbf``/``exp``/``iss`` where given) are
+checked on this machine's clock. The status bits need the status lists: fetched, or given as
+files; each must be signed by the issuer and be a list the issuer declares, and a credential
+without an entry for a list the issuer declares for every credential is not valid."""
 
 from __future__ import annotations
 
 import json
+import re
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -33,6 +37,18 @@ class Outcome:
     reasons: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     credential: dict[str, Any] = field(default_factory=dict)
+    issuer: str = ""
+    key_source: str = ""
+    # False when the signature could only be checked against the bundle's own copy of the
+    # issuer's DID document: then nothing says the key is the issuer's.
+    key_verified: bool = True
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid; 1 not valid; 3 nothing wrong found but the issuer's key is not verified."""
+        if not self.valid:
+            return 1
+        return 0 if self.key_verified else 3
 
 
 def fetch(url: str) -> bytes:
@@ -90,18 +106,75 @@ def _live_document(did: str, get: Callable[[str], bytes]) -> dict[str, Any]:
     return _json(get(url), f"the DID document at {url}")
 
 
-def _lists_key(document: dict[str, Any], kid_url: str) -> bool:
-    try:
-        vc.key_from_document(document, kid_url)
-    except (vc.SignatureInvalid, vc.MalformedToken):
-        return False
-    return True
+KEY_FROM_FILE = "the DID document file given"
+KEY_PINNED = "the issuer key file given"
+KEY_LIVE = "the live DID document"
+KEY_SNAPSHOT = "the DID document saved in the bundle"
+DIGITS = re.compile(r"[0-9]{1,12}")
+
+
+@dataclass
+class IssuerKeys:
+    """What the issuer's keys are taken from: a DID document, or keys the verifier pinned."""
+
+    source: str
+    document: dict[str, Any] = field(default_factory=dict)
+    pinned: list[dict[str, Any]] = field(default_factory=list)
+
+    def problem(self, token: str, kid_url: str) -> str | None:
+        """None when ``token`` is signed by the issuer's key ``kid_url`` (a pinned JWK names
+        no DID, so any pinned key that signs it is the issuer's)."""
+        if self.source == KEY_PINNED:
+            for jwk in self.pinned:
+                try:
+                    vc.check_signature(token, jwk)
+                except vc.SignatureInvalid:
+                    continue
+                return None
+            return "the signature does not match the pinned issuer key"
+        try:
+            vc.check_signature(token, vc.key_from_document(self.document, kid_url))
+        except vc.MalformedToken as error:
+            raise Unusable(str(error)) from None
+        except vc.SignatureInvalid as error:
+            return str(error)
+        return None
+
+
+def _numeric_date(value: Any, name: str) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise Unusable(f"the token's {name} is not a NumericDate: {str(value)[:40]!r}")
+    return datetime.fromtimestamp(value, UTC)
+
+
+def _token_claims(payload: dict[str, Any], did: str, now: datetime, outcome: Outcome) -> None:
+    """The JWT claims a VC-JWT may carry beside the credential must agree with it."""
+    if "iss" in payload and payload["iss"] != did:
+        outcome.valid = False
+        outcome.reasons.append(f"the token's iss {str(payload['iss'])[:80]} is not the credential's issuer")
+    if "jti" in payload and "id" in payload and payload["jti"] != payload["id"]:
+        outcome.valid = False
+        outcome.reasons.append("the token's jti is not the credential's id")
+    for claim, field_name in (("nbf", "validFrom"), ("exp", "validUntil")):
+        if claim not in payload:
+            continue
+        moment = _numeric_date(payload[claim], claim)
+        if field_name in payload and abs((moment - _instant(payload[field_name], field_name)).total_seconds()) >= 1:
+            outcome.valid = False
+            outcome.reasons.append(f"the token's {claim} disagrees with {field_name}")
+        elif claim == "nbf" and moment > now and "validFrom" not in payload:
+            outcome.valid = False
+            outcome.reasons.append(f"not yet valid: nbf {moment:%Y-%m-%dT%H:%M:%SZ}")
+        elif claim == "exp" and moment < now and "validUntil" not in payload:
+            outcome.valid = False
+            outcome.reasons.append(f"expired: exp {moment:%Y-%m-%dT%H:%M:%SZ}")
 
 
 def verify_credential(
     text: str,
     *,
     did_document: dict[str, Any] | None = None,
+    issuer_keys: list[dict[str, Any]] | None = None,
     status_lists: list[str] | None = None,
     now: datetime | None = None,
     get: Callable[[str], bytes] | None = None,
@@ -126,25 +199,33 @@ def verify_credential(
         outcome.valid = False
         outcome.reasons.append("bad signature: the signing key does not belong to the credential's issuer")
         return outcome
+    outcome.issuer = did
 
-    # The issuer's key.
+    # The issuer's key: pinned by the verifier, else the live did:web document. The bundle's
+    # copy is only a fallback when the live one cannot be fetched, and then says so.
     if did_document is not None:
-        document, source = did_document, "the DID document file given"
-    elif snapshot is not None:
-        document, source = snapshot, "the DID document saved in the bundle"
+        keys = IssuerKeys(KEY_FROM_FILE, did_document)
+    elif issuer_keys:
+        keys = IssuerKeys(KEY_PINNED, pinned=issuer_keys)
     else:
-        document, source = _live_document(did, get), "the live DID document"
+        try:
+            keys = IssuerKeys(KEY_LIVE, _live_document(did, get))
+        except Unusable as error:
+            if snapshot is None:
+                raise
+            keys = IssuerKeys(KEY_SNAPSHOT, snapshot)
+            outcome.key_verified = False
+            outcome.notes.append(f"the live DID document could not be fetched ({error})")
+    outcome.key_source = keys.source
     outcome.notes.append(
-        f"issuer key from {source}" + (f" ({vc.did_document_url(did)})" if source == "the live DID document" else "")
+        f"issuer key from {keys.source}" + (f" ({vc.did_document_url(did)})" if keys.source == KEY_LIVE else "")
     )
-    try:
-        public = vc.key_from_document(document, kid_url)
-        vc.check_signature(token, public)
-    except vc.MalformedToken as error:
-        raise Unusable(str(error)) from None
-    except vc.SignatureInvalid as error:
+    if snapshot is not None and keys.source == KEY_LIVE and snapshot != keys.document:
+        outcome.notes.append("the copy of the DID document saved in the bundle differs from the live one: not used")
+    problem = keys.problem(token, kid_url)
+    if problem is not None:
         outcome.valid = False
-        outcome.reasons.append(f"bad signature: {error}")
+        outcome.reasons.append(f"bad signature: {problem} (in {keys.source})")
         return outcome
 
     # Dates.
@@ -154,10 +235,22 @@ def verify_credential(
     if "validUntil" in payload and _instant(payload["validUntil"], "validUntil") < now:
         outcome.valid = False
         outcome.reasons.append(f"expired: valid until {payload['validUntil']}")
+    _token_claims(payload, did, now, outcome)
 
-    # Status.
+    _check_status(payload, did, keys, status_lists or [], get, outcome)
+    return outcome
+
+
+def _check_status(
+    payload: dict[str, Any],
+    did: str,
+    keys: IssuerKeys,
+    status_lists: list[str],
+    get: Callable[[str], bytes],
+    outcome: Outcome,
+) -> None:
     given = {}
-    for status_text in status_lists or []:
+    for status_text in status_lists:
         try:
             _h, list_payload = vc.unverified(status_text)
         except vc.MalformedToken as error:
@@ -165,42 +258,53 @@ def verify_credential(
         given[str(list_payload.get("id"))] = status_text
     entries = payload.get("credentialStatus") or []
     entries = entries if isinstance(entries, list) else [entries]
-    if not entries:
+    declared = vc.declared_status_lists(keys.document)
+    carried = {entry.get("statusPurpose") for entry in entries if isinstance(entry, dict)}
+    for purpose in sorted(set(declared) - carried):
+        outcome.valid = False
+        outcome.reasons.append(
+            f"no {purpose} status entry: the issuer keeps every credential in its {purpose} list ({declared[purpose]})"
+        )
+    if not entries and not declared:
         outcome.notes.append("the credential has no status entries")
     origin = vc.origin_of(did.split(":")[2].replace("%3A", ":").replace("%3a", ":")) + "/"
     for entry in entries:
         if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
             raise Unusable("a credentialStatus entry is not a BitstringStatusListEntry")
-        purpose, list_url = entry.get("statusPurpose"), str(entry.get("statusListCredential", ""))
-        try:
-            index = int(entry.get("statusListIndex", ""))
-        except ValueError:
-            raise Unusable("a statusListIndex is not a whole number") from None
+        purpose, list_url = str(entry.get("statusPurpose")), str(entry.get("statusListCredential", ""))
+        raw_index = entry.get("statusListIndex", "")
+        if not isinstance(raw_index, str) or not DIGITS.fullmatch(raw_index):
+            raise Unusable(f"a statusListIndex is not a whole number written in digits: {str(raw_index)[:20]!r}")
+        index = int(raw_index)
+        if declared and declared.get(purpose) != list_url:
+            outcome.valid = False
+            outcome.reasons.append(f"bad status list: {list_url[:100]} is not the {purpose} list the issuer declares")
+            continue
         if not list_url.startswith(origin):
             outcome.valid = False
             outcome.reasons.append(f"bad status list: {list_url[:100]} is not at the issuer's address {origin}")
             continue
         list_token = given.get(list_url)
         if list_token is None:
-            list_token = get(list_url).decode("utf-8", "replace")
+            try:
+                list_token = get(list_url).decode("utf-8", "replace")
+            except Unusable as error:
+                if outcome.key_verified:
+                    raise
+                outcome.notes.append(f"{purpose} status not checked: {error}")
+                continue
         try:
             list_header, list_payload = vc.unverified(list_token)
-            if list_header["kid"].split("#", 1)[0] != did or list_payload.get("issuer") != did:
+            list_issuer = list_payload.get("issuer")
+            list_issuer = list_issuer.get("id") if isinstance(list_issuer, dict) else list_issuer
+            if list_header["kid"].split("#", 1)[0] != did or list_issuer != did:
                 raise vc.SignatureInvalid("the status list has another issuer")
-            if not _lists_key(document, list_header["kid"]) and source != "the live DID document":
-                # The list is signed by a key the saved document does not know: the issuer
-                # rotated since it was saved. Take the live document, and hold the credential
-                # itself to it too, so a bundle cannot bring its own key past the status check.
-                document = _live_document(did, get)
-                source = "the live DID document"
-                outcome.notes.append("the issuer's key changed since the DID document was saved: checked the live one")
-                try:
-                    vc.check_signature(token, vc.key_from_document(document, kid_url))
-                except vc.SignatureInvalid as error:
-                    outcome.valid = False
-                    outcome.reasons.append(f"bad signature: {error} (in the live DID document)")
-                    return outcome
-            vc.check_signature(list_token, vc.key_from_document(document, list_header["kid"]))
+            problem = keys.problem(list_token, list_header["kid"])
+            if problem is not None and keys.source == KEY_PINNED:
+                # Pinned keys may predate a rotation: the live document is the issuer's word.
+                problem = IssuerKeys(KEY_LIVE, _live_document(did, get)).problem(list_token, list_header["kid"])
+            if problem is not None:
+                raise vc.SignatureInvalid(problem)
         except vc.MalformedToken as error:
             raise Unusable(f"the status list {list_url}: {error}") from None
         except vc.SignatureInvalid as error:
@@ -208,6 +312,12 @@ def verify_credential(
             outcome.reasons.append(f"bad status list signature ({list_url}): {error}")
             continue
         subject = list_payload.get("credentialSubject") or {}
+        if (
+            "BitstringStatusListCredential" not in (list_payload.get("type") or [])
+            or not isinstance(subject, dict)
+            or subject.get("type") != "BitstringStatusList"
+        ):
+            raise Unusable(f"the status list {list_url} is not a BitstringStatusListCredential")
         if list_payload.get("id") != list_url or subject.get("statusPurpose") != purpose:
             raise Unusable(f"the status list {list_url} is not the {purpose} list the credential names")
         try:
@@ -218,4 +328,3 @@ def verify_credential(
         if is_set:
             outcome.valid = False
             outcome.reasons.append("revoked" if purpose == "revocation" else "suspended (not in force at the moment)")
-    return outcome

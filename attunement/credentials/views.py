@@ -85,8 +85,9 @@ def credential_jwt(request: SignedInRequest, code: str) -> HttpResponse:
 
 @require_GET
 def credential_bundle(request: SignedInRequest, code: str) -> HttpResponse:
-    """The signed credential with a snapshot of the issuer's DID document, so ``attunement
-    verify`` can check the signature offline (the status lists are still fetched)."""
+    """The signed credential with a copy of the issuer's DID document, for reference: ``attunement
+    verify`` checks against the live document and, offline with only this copy, says the
+    issuer's key is not verified."""
     credential = _own(request, code)
     token = _token_or_refusal(request, credential)
     if token is None:

@@ -152,28 +152,183 @@ def test_an_expired_credential_is_not_valid(
     assert early.reasons == ["not yet valid: valid from 2022-03-01T00:00:00Z"]
 
 
-def test_the_wallet_bundle_verifies_without_fetching_the_did_document(
+def test_a_wallet_bundle_is_checked_against_the_live_did_document(
     credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path
 ) -> None:
+    """The bundle's copy of the DID document is never the root of trust: anyone can write one."""
     bundle = download(credential, "bundle")
     assert json.loads(bundle)["format"] == "attunement.credential-bundle/1"
     code, out, _err = run_verify(saved(tmp_path, bundle, "wallet.json"))
     assert code == 0, out
-    assert "issuer key from the DID document saved in the bundle" in out
-    assert not any(url.endswith("did.json") for url in network)
+    assert "issuer key from the live DID document" in out
+    assert "issuer: Riverbend Association for Infant Mental Health (did:web:127.0.0.1%3A8000:riverbend)" in out
+    assert network[0] == "http://127.0.0.1:8000/riverbend/did.json"
 
 
 def test_a_bundle_saved_before_a_key_rotation_still_verifies(
     credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path, riverbend: Any
 ) -> None:
-    """The status lists are now signed by the new key, which the bundle's copy of the DID
-    document lacks: the live document is fetched and the credential is held to it too."""
+    """The live document lists the retired key too; the saved copy lacks the new one."""
     bundle = download(credential, "bundle")
     rotate_signing_key(actor=None, association=riverbend)
     code, out, _err = run_verify(saved(tmp_path, bundle, "wallet.json"))
     assert code == 0, out
-    assert "the issuer's key changed since the DID document was saved" in out
-    assert "http://127.0.0.1:8000/riverbend/did.json" in network
+    assert "differs from the live one: not used" in out
+
+
+def offline(monkeypatch: Any) -> None:
+    def down(url: str) -> bytes:
+        from attunement.credentials.verify import Unusable
+
+        raise Unusable(f"cannot fetch {url}: network is down")
+
+    monkeypatch.setattr("attunement.credentials.verify.fetch", down)
+
+
+def test_offline_a_bundle_says_the_issuer_key_is_not_verified_with_exit_3(
+    credential: Credential, download: Callable[..., bytes], tmp_path: Path, monkeypatch: Any
+) -> None:
+    bundle = download(credential, "bundle")
+    offline(monkeypatch)
+    code, out, _err = run_verify(saved(tmp_path, bundle, "wallet.json"))
+    assert code == 3, out
+    assert out.startswith("ISSUER KEY NOT VERIFIED")
+    assert "the live DID document could not be fetched" in out
+    assert "revocation status not checked" in out
+
+
+def forge(real: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """The issue's reproduction: the real credential re-signed with a new key under the real
+    issuer DID, with a DID document of the forger's naming that key."""
+    _h, payload = vc.unverified(real["credential"])
+    payload = {k: v for k, v in payload.items() if k not in changes.get("drop", ())}
+    payload.update(changes.get("set", {}))
+    seed, public = crypto.new_key()
+    did = payload["issuer"]["id"]
+    token = vc.sign(payload, crypto.private_jwk(seed, public), f"{did}#key-1")
+    return {**real, "credential": token, "didDocument": vc.did_document(did, [("key-1", public)])}
+
+
+def test_a_bundle_re_signed_under_the_real_issuer_without_status_is_never_valid(
+    credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path, monkeypatch: Any
+) -> None:
+    real = json.loads(download(credential, "bundle"))
+    forged = forge(real, drop=("credentialStatus",), set={"name": "Forged name", "validUntil": "2099-12-31T23:59:59Z"})
+    path = saved(tmp_path, json.dumps(forged), "forged.json")
+    code, out, _err = run_verify(path)
+    assert code == 1, out
+    assert out.startswith("NOT VALID: bad signature")
+    assert "(in the live DID document)" in out
+    offline(monkeypatch)
+    code, out, _err = run_verify(path)
+    assert code == 3, out
+    assert not out.startswith("VALID")
+
+
+def real_signed(riverbend: Any, payload: dict[str, Any]) -> str:
+    """A token signed with the association's real current key (what a leaked or careless
+    issuing path could produce): the checks beyond the signature must hold on their own."""
+    from attunement.credentials.actions import current_key, signing_jwk
+    from attunement.credentials.selectors import issuer_did
+
+    key = current_key(riverbend)
+    return vc.sign(payload, signing_jwk(key), f"{issuer_did(riverbend)}#{key.kid}")
+
+
+def test_a_credential_without_the_status_entries_its_issuer_declares_is_not_valid(
+    credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path, riverbend: Any
+) -> None:
+    _h, payload = vc.unverified(download(credential).decode())
+    payload.pop("credentialStatus")
+    code, out, _err = run_verify(saved(tmp_path, real_signed(riverbend, payload)))
+    assert code == 1, out
+    assert "no revocation status entry" in out
+    assert "no suspension status entry" in out
+
+
+def test_a_status_entry_pointing_at_a_list_the_issuer_does_not_declare_is_not_valid(
+    credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path, riverbend: Any
+) -> None:
+    _h, payload = vc.unverified(download(credential).decode())
+    payload["credentialStatus"][0]["statusListCredential"] = "http://127.0.0.1:8000/riverbend/credentials/status/other"
+    code, out, _err = run_verify(saved(tmp_path, real_signed(riverbend, payload)))
+    assert code == 1, out
+    assert "is not the revocation list the issuer declares" in out
+
+
+@pytest.mark.parametrize("index", ["1_000", " 1", "+1", "-1", "0x1", "1.0", "١"])
+def test_a_status_index_must_be_digits(
+    index: str,
+    credential: Credential,
+    download: Callable[..., bytes],
+    network: list[str],
+    tmp_path: Path,
+    riverbend: Any,
+) -> None:
+    _h, payload = vc.unverified(download(credential).decode())
+    payload["credentialStatus"][0]["statusListIndex"] = index
+    code, _out, err = run_verify(saved(tmp_path, real_signed(riverbend, payload)))
+    assert code == 2
+    assert "statusListIndex is not a whole number" in err
+
+
+def test_the_token_claims_must_agree_with_the_credential(
+    credential: Credential, download: Callable[..., bytes], network: list[str], riverbend: Any
+) -> None:
+    _h, payload = vc.unverified(download(credential).decode())
+    other_issuer = verify_credential(real_signed(riverbend, {**payload, "iss": "did:web:elsewhere.example"}))
+    assert not other_issuer.valid
+    assert "the token's iss did:web:elsewhere.example is not the credential's issuer" in other_issuer.reasons
+    stretched = verify_credential(real_signed(riverbend, {**payload, "exp": 4102444799}))
+    assert "the token's exp disagrees with validUntil" in stretched.reasons
+    no_until = {k: v for k, v in payload.items() if k != "validUntil"}
+    expired = verify_credential(real_signed(riverbend, {**no_until, "exp": 1_600_000_000}))
+    assert expired.reasons == ["expired: exp 2020-09-13T12:26:40Z"]
+    agreeing = int(datetime.fromisoformat(payload["validUntil"].replace("Z", "+00:00")).timestamp())
+    assert verify_credential(real_signed(riverbend, {**payload, "exp": agreeing, "iss": payload["issuer"]["id"]})).valid
+
+
+def test_a_pinned_issuer_key_is_the_root_of_trust(
+    credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path, client: Any
+) -> None:
+    token = saved(tmp_path, download(credential))
+    document = client.get("/riverbend/did.json").json()
+    key = saved(tmp_path, json.dumps(document["verificationMethod"][0]["publicKeyJwk"]), "issuer.jwk.json")
+    network.clear()
+    code, out, _err = run_verify(token, "--issuer-key", str(key))
+    assert code == 0, out
+    assert "issuer key from the issuer key file given" in out
+    assert not any(url.endswith("did.json") for url in network)
+    _seed, stranger = crypto.new_key()
+    other = saved(tmp_path, json.dumps(stranger), "other.jwk.json")
+    code, out, _err = run_verify(token, "--issuer-key", str(other))
+    assert code == 1
+    assert "does not match the pinned issuer key" in out
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"controller": "did:web:elsewhere.example"}, "is controlled by did:web:elsewhere.example"),
+        ({"publicKeyJwk": {"kty": "EC", "crv": "P-256", "x": "AA", "y": "AA"}}, "is not an Ed25519 public key"),
+    ],
+)
+def test_a_key_the_did_document_does_not_vouch_for_is_refused(
+    change: dict[str, Any],
+    message: str,
+    credential: Credential,
+    download: Callable[..., bytes],
+    network: list[str],
+    tmp_path: Path,
+    client: Any,
+) -> None:
+    token = saved(tmp_path, download(credential))
+    document = client.get("/riverbend/did.json").json()
+    document["verificationMethod"] = [{**m, **change} for m in document["verificationMethod"]]
+    did = saved(tmp_path, json.dumps(document), "did.json")
+    code, out, _err = run_verify(token, "--did-document", str(did))
+    assert code == 1
+    assert message in out
 
 
 def test_with_saved_documents_it_works_fully_offline(
@@ -189,23 +344,6 @@ def test_with_saved_documents_it_works_fully_offline(
     monkeypatch.setattr("attunement.credentials.verify.fetch", no_network)
     options = ["--did-document", str(did), "--status-list", str(lists[0]), "--status-list", str(lists[1])]
     assert run_verify(saved(tmp_path, token), *options)[0] == 0
-
-
-def test_a_forged_bundle_with_its_own_key_fails_the_status_check(
-    credential: Credential, download: Callable[..., bytes], network: list[str], tmp_path: Path
-) -> None:
-    """Someone signs a credential with their own key and ships a DID document naming it: the
-    status lists come from the real issuer, signed with the real key, so it fails."""
-    real = json.loads(download(credential, "bundle"))
-    _h, payload = vc.unverified(real["credential"])
-    seed, public = crypto.new_key()
-    did = payload["issuer"]["id"]
-    forged_token = vc.sign(payload, crypto.private_jwk(seed, public), f"{did}#key-forged")
-    forged = {**real, "credential": forged_token, "didDocument": vc.did_document(did, [("key-forged", public)])}
-    code, out, _err = run_verify(saved(tmp_path, json.dumps(forged), "forged.json"))
-    assert code == 1
-    assert out.startswith("NOT VALID: bad signature")
-    assert "in the live DID document" in out
 
 
 @pytest.mark.parametrize(
