@@ -178,6 +178,28 @@ def confirmed_addresses(user: User) -> set[str]:
 
 
 @transaction.atomic
+def withdraw_staff_invitation(*, actor: User, invitation: StaffInvitation) -> StaffInvitation:
+    """The admin takes an open invitation back before it is accepted: it can no longer be
+    accepted (inviting the address again later opens it anew). Locked against an accept."""
+    locked = StaffInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if locked.accepted_at is not None:
+        raise ActionRefused(_("This invitation was already accepted: revoke the role instead."))
+    now = timezone.now()
+    if locked.expires_at <= now:
+        raise ActionRefused(_("This invitation is no longer open."))
+    locked.expires_at = now
+    locked.save(update_fields=["expires_at"])
+    record(
+        actor=actor,
+        verb="association.role.invitation_withdrawn",
+        association=locked.association,
+        target=locked,
+        data={"role": locked.role, "email": locked.email},
+    )
+    return locked
+
+
+@transaction.atomic
 def accept_staff_invitation(*, actor: User, invitation: StaffInvitation) -> StaffRole:
     """The invited person takes the role. Locked, so two accepts at once grant it once."""
     locked = StaffInvitation.objects.select_for_update().filter(pk=invitation.pk).first()
@@ -186,7 +208,9 @@ def accept_staff_invitation(*, actor: User, invitation: StaffInvitation) -> Staf
     if locked.accepted_at is not None:
         raise ActionRefused(_("This invitation was already accepted."))
     if locked.expires_at <= timezone.now():
-        raise ActionRefused(_("This invitation has expired; ask the association's admin to invite you again."))
+        raise ActionRefused(
+            _("This invitation has expired or was withdrawn; ask the association's admin to invite you again.")
+        )
     role = Role(locked.role)
     locked.accepted_at, locked.accepted_by = timezone.now(), actor
     locked.save(update_fields=["accepted_at", "accepted_by"])

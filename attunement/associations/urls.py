@@ -12,5 +12,10 @@ urlpatterns = [
     path("staff/roles/", views.staff_roles, name="staff_roles"),
     path("staff/roles/grant", views.grant_role, name="grant_role"),
     path("staff/roles/<str:role_id>/revoke", views.revoke_role, name="revoke_role"),
+    path(
+        "staff/roles/invitations/<uuid:invitation_id>/withdraw",
+        views.withdraw_invitation,
+        name="withdraw_invitation",
+    ),
     path("staff/settings/", views.settings_page, name="settings"),
 ]

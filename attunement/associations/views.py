@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import uuid
 from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -125,6 +126,20 @@ def revoke_role(request: StaffRequest, role_id: str) -> HttpResponse:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Role revoked."))
+    return redirect("associations:staff_roles", association_slug=association.slug)
+
+
+@admin_required
+@require_POST
+def withdraw_invitation(request: StaffRequest, invitation_id: uuid.UUID) -> HttpResponse:
+    association = request.association
+    invitation = get_object_or_404(StaffInvitation, association=association, public_id=invitation_id)
+    try:
+        actions.withdraw_staff_invitation(actor=request.user, invitation=invitation)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Invitation to %(email)s withdrawn.") % {"email": invitation.email})
     return redirect("associations:staff_roles", association_slug=association.slug)
 
 

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.contrib import messages
+from django.db.models.functions import Lower
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from attunement.associations.models import StaffRole
+from attunement.associations.models import StaffInvitation, StaffRole
 from attunement.lib.http import SignedInRequest
 from attunement.people import actions
 from attunement.people.forms import ProfileForm
@@ -27,7 +30,12 @@ def home(request: SignedInRequest) -> HttpResponse:
     for role in roles:
         entry = by_association.setdefault(role.association_id, {"association": role.association, "roles": []})
         entry["roles"].append(role.get_role_display())  # type: ignore[attr-defined]
-    return render(request, "people/home.html", {"staff_of": list(by_association.values())})
+    # One query: open invitations to any of the person's confirmed addresses.
+    confirmed = EmailAddress.objects.filter(user_id=request.user.pk, verified=True).annotate(low=Lower("email"))
+    invited = StaffInvitation.objects.filter(
+        email__in=confirmed.values("low"), accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).count()
+    return render(request, "people/home.html", {"staff_of": list(by_association.values()), "invited": invited})
 
 
 def profile(request: SignedInRequest) -> HttpResponse:

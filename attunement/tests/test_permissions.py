@@ -95,6 +95,11 @@ TABLE: dict[str, Row] = {
     ),
     "associations_me:invitations": Row(SIGNED_IN),
     "associations_me:accept": Row(OWN_ENTRY_POST, staff_invitation, method="post"),
+    "associations:withdraw_invitation": Row(
+        {**ADMINS, ADM: 302},
+        lambda ctx: {"association_slug": "riverbend", **staff_invitation(ctx)},
+        method="post",
+    ),
     "associations:revoke_role": Row(
         {**ADMINS, ADM: 302},
         lambda ctx: {"association_slug": "riverbend", "role_id": ctx["staff_role"].public_id},

@@ -43,6 +43,9 @@ def test_an_admin_invites_by_email_and_the_person_accepts_to_hold_the_role(
 
     client = client_for(alex)
     assert "Riverbend" in client.get(reverse("associations_me:invitations")).content.decode()
+    home = client.get(reverse("people:home")).content.decode()
+    assert "You have 1 open staff invitation." in home
+    assert f'href="{reverse("associations_me:invitations")}"' in home
     accepted = client.post(reverse("associations_me:accept", kwargs={"invitation_id": invitation.public_id}))
     assert accepted.status_code == 302
     role = StaffRole.objects.get(user=alex, role=Role.REVIEWER)
@@ -127,6 +130,77 @@ def test_only_the_invited_address_can_accept(personas: dict[str, Any], riverbend
         .exclude(user__in=[personas["trainer"]])
         .exists()
     )
+
+
+def test_an_admin_withdraws_an_open_invitation_and_it_can_no_longer_be_accepted(
+    personas: dict[str, Any], riverbend: Association, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    alex = personas["applicant"]
+    invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email,
+                                      role=Role.TRAINER)  # fmt: skip
+    admin = client_for(personas["admin"])
+    page = admin.get(roles_url()).content.decode()
+    withdraw = reverse(
+        "associations:withdraw_invitation",
+        kwargs={"association_slug": "riverbend", "invitation_id": invitation.public_id},
+    )
+    assert f'action="{withdraw}"' in page
+    assert f'Withdraw<span class="visually-hidden"> — {alex.email}' in page
+    # A coordinator sees the invitations but cannot withdraw them.
+    assert withdraw not in client_for(personas["coordinator"]).get(roles_url()).content.decode()
+    assert client_for(personas["coordinator"]).post(withdraw).status_code == 403
+    response = admin.post(withdraw, follow=True)
+    assert "withdrawn" in " ".join(str(m) for m in response.context["messages"])
+    assert f"<tr><td>{alex.email}</td>" not in response.content.decode()
+    events = AuditEvent.objects.filter(
+        verb="association.role.invitation_withdrawn", target_id=str(invitation.public_id)
+    )
+    assert events.count() == 1
+    with pytest.raises(actions.ActionRefused, match="withdrawn"):
+        actions.accept_staff_invitation(actor=alex, invitation=invitation)
+    assert not StaffRole.objects.filter(association=riverbend, user=alex).exists()
+    # Twice: refused, nothing more recorded.
+    with pytest.raises(actions.ActionRefused, match="no longer open"):
+        actions.withdraw_staff_invitation(actor=personas["admin"], invitation=invitation)
+    assert events.count() == 1
+    # Inviting again opens it anew, and then it can be accepted.
+    again = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email, role=Role.TRAINER)
+    assert again.pk == invitation.pk
+    assert actions.accept_staff_invitation(actor=alex, invitation=again).role == Role.TRAINER
+
+
+def test_an_accepted_invitation_cannot_be_withdrawn(personas: dict[str, Any], riverbend: Association) -> None:
+    alex = personas["applicant"]
+    invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email,
+                                      role=Role.TRAINER)  # fmt: skip
+    actions.accept_staff_invitation(actor=alex, invitation=invitation)
+    with pytest.raises(actions.ActionRefused, match="revoke the role instead"):
+        actions.withdraw_staff_invitation(actor=personas["admin"], invitation=invitation)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_withdrawing_while_the_person_accepts_leaves_one_outcome(
+    personas: dict[str, Any], riverbend: Association
+) -> None:
+    alex = personas["applicant"]
+    for _trial in range(3):
+        StaffRole.objects.filter(association=riverbend, user=alex).delete()
+        StaffInvitation.objects.filter(email=alex.email).delete()
+        invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email,
+                                          role=Role.TRAINER)  # fmt: skip
+        outcome = race(
+            lambda invitation=invitation: actions.withdraw_staff_invitation(
+                actor=personas["admin"], invitation=invitation
+            ),
+            lambda invitation=invitation: actions.accept_staff_invitation(actor=alex, invitation=invitation),
+        )
+        assert len(outcome.results) == 1
+        assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+        held = StaffRole.objects.filter(association=riverbend, user=alex, role=Role.TRAINER).exists()
+        withdrawn = AuditEvent.objects.filter(
+            verb="association.role.invitation_withdrawn", target_id=str(invitation.public_id)
+        ).exists()
+        assert held != withdrawn
 
 
 def test_an_unconfirmed_address_cannot_accept(
