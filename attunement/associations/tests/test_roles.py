@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -189,10 +190,8 @@ def test_withdrawing_while_the_person_accepts_leaves_one_outcome(
         invitation = actions.invite_staff(actor=personas["admin"], association=riverbend, email=alex.email,
                                           role=Role.TRAINER)  # fmt: skip
         outcome = race(
-            lambda invitation=invitation: actions.withdraw_staff_invitation(
-                actor=personas["admin"], invitation=invitation
-            ),
-            lambda invitation=invitation: actions.accept_staff_invitation(actor=alex, invitation=invitation),
+            partial(actions.withdraw_staff_invitation, actor=personas["admin"], invitation=invitation),
+            partial(actions.accept_staff_invitation, actor=alex, invitation=invitation),
         )
         assert len(outcome.results) == 1
         assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
