@@ -103,12 +103,16 @@ def status_list_parts(association: Association, purpose: str) -> StatusListParts
     return StatusListParts(vc.status_list_length(allocated or 0), bits)
 
 
-def status_list_token(association: Association, purpose: str) -> str:
-    """The signed BitstringStatusListCredential (VC-JOSE) of the association for ``purpose``."""
-    from attunement.credentials.actions import current_key, signing_jwk
+def status_list_token(association: Association, purpose: str) -> str | None:
+    """The signed BitstringStatusListCredential (VC-JOSE) of the association for ``purpose``;
+    None while the association has no signing key (it has issued nothing: a GET never makes
+    a key)."""
+    from attunement.credentials.actions import signing_jwk
 
+    key = SigningKey.objects.filter(association=association, retired_at__isnull=True).first()
+    if key is None:
+        return None
     parts = status_list_parts(association, purpose)
-    key = current_key(association)
     did = issuer_did(association)
     document = vc.status_list_credential(
         url=status_list_url(association, purpose),

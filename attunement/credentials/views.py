@@ -41,6 +41,8 @@ def status_list(request: AssociationPageRequest, purpose: str) -> HttpResponse:
     if purpose not in vc.PURPOSES:
         raise Http404
     token = selectors.status_list_token(request.association, purpose)
+    if token is None:
+        raise Http404
     response = HttpResponse(token, content_type=vc.MEDIA_TYPE)
     response["Cache-Control"] = f"public, max-age={selectors.STATUS_LIST_TTL}"
     response["Access-Control-Allow-Origin"] = "*"

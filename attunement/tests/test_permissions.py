@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from attunement.api.tests.permission_rows import api_client, api_key, api_webhook
 from attunement.associations.tests.fixtures import staff_invitation
-from attunement.credentials.tests.fixtures import holder_code
+from attunement.credentials.tests.fixtures import holder_code, issuing_status_list
 from attunement.rsc.tests.fixtures import attendance_data as rsc_attendance_data
 from attunement.rsc.tests.fixtures import confirm_token as rsc_confirm_token
 from attunement.rsc.tests.fixtures import kw as rsc_kw
@@ -112,7 +112,7 @@ TABLE: dict[str, Row] = {
     "directory:listing": Row(PUBLIC, holder_code),
     "verify": Row(PUBLIC, holder_code),
     "did_document": Row(PUBLIC, riverbend),
-    "credentials:status_list": Row(PUBLIC, lambda ctx: {"association_slug": "riverbend", "purpose": "revocation"}),
+    "credentials:status_list": Row(PUBLIC, issuing_status_list),
     "registry_me:listing": Row(SIGNED_IN),
     "credentials_me:mine": Row(SIGNED_IN),
     "credentials_me:jwt": Row(OWN_ENTRY, holder_code),

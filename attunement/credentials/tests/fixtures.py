@@ -23,3 +23,12 @@ def holder_code(ctx: dict[str, Any]) -> dict[str, Any]:
     """Permission-table kwargs: the applicant's own credential's code."""
     portfolio = ctx["portfolio"]
     return {"code": holder_credential(portfolio.person, portfolio.association).public_code}
+
+
+def issuing_status_list(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Permission-table kwargs: Riverbend's revocation list, once it has a signing key."""
+    from attunement.associations.models import Association
+    from attunement.credentials.actions import current_key
+
+    current_key(Association.objects.get(slug="riverbend"))
+    return {"association_slug": "riverbend", "purpose": "revocation"}

@@ -130,6 +130,17 @@ def test_an_unknown_purpose_or_association_is_404(riverbend: Any, client: Any) -
     assert client.get("/nowhere/did.json").status_code == 404
 
 
+def test_a_get_never_makes_a_signing_key(riverbend: Any, client: Any) -> None:
+    """An association that has issued nothing has no key and no status list yet: fetching one
+    is a 404, and nothing is written (issue 15.8, no GET that writes)."""
+    assert not SigningKey.objects.filter(association=riverbend).exists()
+    for purpose in ("revocation", "suspension"):
+        assert client.get(STATUS + purpose).status_code == 404
+    assert client.get("/riverbend/did.json").status_code == 200
+    assert not SigningKey.objects.filter(association=riverbend).exists()
+    assert not AuditEvent.objects.filter(verb="credentials.key.created").exists()
+
+
 def test_the_status_list_costs_the_same_with_5_and_50_credentials(
     riverbend: Any, make_person: Callable[..., Any], client: Any
 ) -> None:
