@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from attunement.audit.actions import record
 from attunement.credentials import crypto
 from attunement.credentials.models import Issuer, SigningKey, StatusEntry
+from attunement.credentials.selectors import badge_facts
+from attunement.credentials.vc import open_badge, sign
 from attunement.endorsement.models import Credential, CredentialStatus
 from attunement.lib.errors import ActionRefused
 
@@ -78,11 +80,6 @@ def current_key(association: Association) -> SigningKey:
     return key if key is not None else create_signing_key(actor=None, association=association)
 
 
-def signing_jwk(key: SigningKey) -> dict[str, str]:
-    seed = crypto.unseal(key.private_key_encrypted, f"{key.association_id}:{key.kid}")
-    return crypto.private_jwk(seed, key.public_jwk)
-
-
 def _status_entry(credential: Credential) -> StatusEntry:
     existing = StatusEntry.objects.filter(credential=credential).first()
     if existing is not None:
@@ -102,9 +99,6 @@ def _status_entry(credential: Credential) -> StatusEntry:
 def issue_verifiable_credential(*, actor: User | None, credential: Credential) -> str:
     """The credential as a signed OpenBadgeCredential (compact JWS). The first call gives it
     its place in the status lists; every call is audited (the holder's data leaves)."""
-    from attunement.credentials.selectors import badge_facts
-    from attunement.credentials.vc import open_badge, sign
-
     credential = (
         Credential.objects.select_related("person", "association").select_for_update(of=("self",)).get(pk=credential.pk)
     )
@@ -113,7 +107,7 @@ def issue_verifiable_credential(*, actor: User | None, credential: Credential) -
     entry = _status_entry(credential)
     key = current_key(credential.association)
     did = badge_facts(credential, entry.index)
-    token = sign(open_badge(did), signing_jwk(key), f"{did.did}#{key.kid}")
+    token = sign(open_badge(did), key.signing_jwk(), f"{did.did}#{key.kid}")
     record(actor=actor, verb="credentials.credential.issued", association=credential.association, target=credential,
            data={"kid": key.kid, "status_index": entry.index})  # fmt: skip
     return token

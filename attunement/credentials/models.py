@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from attunement.credentials import crypto
+
 
 class Issuer(models.Model):
     """One row per association that issues verifiable credentials: the lock under which its
@@ -57,6 +59,11 @@ class SigningKey(models.Model):
 
     def __str__(self) -> str:
         return self.kid
+
+    def signing_jwk(self) -> dict[str, str]:
+        """The private JWK, unsealed for one signature (never stored unsealed)."""
+        seed = crypto.unseal(self.private_key_encrypted, f"{self.association_id}:{self.kid}")
+        return crypto.private_jwk(seed, self.public_jwk)
 
 
 class StatusEntry(models.Model):

@@ -107,8 +107,6 @@ def status_list_token(association: Association, purpose: str) -> str | None:
     """The signed BitstringStatusListCredential (VC-JOSE) of the association for ``purpose``;
     None while the association has no signing key (it has issued nothing: a GET never makes
     a key)."""
-    from attunement.credentials.actions import signing_jwk
-
     key = SigningKey.objects.filter(association=association, retired_at__isnull=True).first()
     if key is None:
         return None
@@ -122,7 +120,7 @@ def status_list_token(association: Association, purpose: str) -> str | None:
         now=timezone.now(),
         ttl_seconds=STATUS_LIST_TTL,
     )
-    return vc.sign(document, signing_jwk(key), f"{did}#{key.kid}")
+    return vc.sign(document, key.signing_jwk(), f"{did}#{key.kid}")
 
 
 def holder_credential(user: Any, code: str) -> Credential | None:

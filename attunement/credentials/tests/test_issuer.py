@@ -15,7 +15,6 @@ from attunement.credentials.actions import (
     create_signing_key,
     issue_verifiable_credential,
     rotate_signing_key,
-    signing_jwk,
 )
 from attunement.credentials.models import SigningKey, StatusEntry
 from attunement.endorsement.models import Credential, CredentialStatus
@@ -30,7 +29,7 @@ def test_a_key_is_made_on_first_need_encrypted_and_audited_once(riverbend: Any, 
     issue_verifiable_credential(actor=credential.person, credential=credential)
     issue_verifiable_credential(actor=credential.person, credential=credential)
     key = SigningKey.objects.get()
-    seed = crypto.b64url_decode(signing_jwk(key)["d"])
+    seed = crypto.b64url_decode(key.signing_jwk()["d"])
     assert len(seed) == 32
     assert seed not in bytes(key.private_key_encrypted)
     assert AuditEvent.objects.filter(verb="credentials.key.created").count() == 1
@@ -44,7 +43,7 @@ def test_a_sealed_key_does_not_open_with_another_secret_or_on_another_row(riverb
         crypto.unseal(key.private_key_encrypted, f"{key.association_id}:key-other")
     settings.CREDENTIAL_KEY_SECRET = "another deployment's secret, fifty characters long or so"
     with pytest.raises(crypto.KeyUnavailable):
-        signing_jwk(key)
+        key.signing_jwk()
 
 
 def test_rotation_retires_the_old_key_and_publishes_both(riverbend: Any, client: Any) -> None:

@@ -228,11 +228,11 @@ def test_a_bundle_re_signed_under_the_real_issuer_without_status_is_never_valid(
 def real_signed(riverbend: Any, payload: dict[str, Any]) -> str:
     """A token signed with the association's real current key (what a leaked or careless
     issuing path could produce): the checks beyond the signature must hold on their own."""
-    from attunement.credentials.actions import current_key, signing_jwk
+    from attunement.credentials.actions import current_key
     from attunement.credentials.selectors import issuer_did
 
     key = current_key(riverbend)
-    return vc.sign(payload, signing_jwk(key), f"{issuer_did(riverbend)}#{key.kid}")
+    return vc.sign(payload, key.signing_jwk(), f"{issuer_did(riverbend)}#{key.kid}")
 
 
 def test_a_credential_without_the_status_entries_its_issuer_declares_is_not_valid(
