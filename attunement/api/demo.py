@@ -14,7 +14,7 @@ from attunement.api.models import ApiClient, ApiKey
 from attunement.endorsement.models import Credential, CredentialStatus
 
 if TYPE_CHECKING:
-    from attunement.demo.loader import Demo
+    from attunement.demo.base import Demo
 
 PAYER_NAME = "Riverbend Medicaid (demo payer)"
 # Printed by `make demo`; the demo refuses to load in production.

@@ -19,7 +19,7 @@ from attunement.registry.actions import save_listing
 from attunement.registry.models import Listing
 
 if TYPE_CHECKING:
-    from attunement.demo.loader import Demo
+    from attunement.demo.base import Demo
 
 
 def credentials_demo(demo: Demo) -> None:

@@ -11,7 +11,7 @@ import base64
 import hashlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from allauth.mfa.models import Authenticator
@@ -23,13 +23,13 @@ from attunement.api.demo import api_payer
 from attunement.associations import actions as association_actions
 from attunement.associations.models import Association, Role, StaffRole
 from attunement.credentials.demo import credentials_demo
+from attunement.demo.base import PASSWORD, Demo
 from attunement.people import actions as people_actions
 from attunement.people.models import User
 from attunement.rsc.demo import rsc_demo
 from attunement.training.demo import training_demo
 
 SEED = 20261122
-PASSWORD = "attunement-demo-password"  # noqa: S105  (printed for the demo; 24 characters)
 
 
 @dataclass(frozen=True)
@@ -275,15 +275,6 @@ REGIONS = {
     "cascade": ["Deschutes County", "Jackson County", "Lane County", "Marion County", "Multnomah County"],
 }
 MEMBERS_PER_ASSOCIATION = {"riverbend": 40, "cascade": 15}
-
-
-@dataclass
-class Demo:
-    rng: random.Random
-    associations: dict[str, Association] = field(default_factory=dict)
-    personas: dict[str, User] = field(default_factory=dict)
-    members: dict[str, list[User]] = field(default_factory=dict)
-    operator: User | None = None
 
 
 def totp_secret(email: str) -> str:

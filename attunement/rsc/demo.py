@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from attunement.associations.models import Association
+from attunement.demo.base import PASSWORD
 from attunement.endorsement.models import Credential
 from attunement.people import actions as people_actions
 from attunement.people.models import User
@@ -25,7 +26,7 @@ from attunement.rsc import actions
 from attunement.rsc.models import Group, IndividualSession, Membership, MembershipStatus, Programme, ProviderProfile
 
 if TYPE_CHECKING:
-    from attunement.demo.loader import Demo
+    from attunement.demo.base import Demo
 
 PROGRAMME = "Home visiting reflective groups 2026"
 PROVIDER_EMAIL = "rsc.provider@riverbend.example"
@@ -33,8 +34,6 @@ SUPERVISEE_EMAIL = "rsc.supervisee@riverbend.example"
 
 
 def _person(demo: Demo, email: str, legal_name: str, preferred_name: str, languages: list[str]) -> User:
-    from attunement.demo.loader import PASSWORD
-
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         return existing

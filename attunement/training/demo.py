@@ -17,7 +17,7 @@ from attunement.training.actions import PartSpec
 from attunement.training.models import Provider, Registration, RegistrationStatus
 
 if TYPE_CHECKING:
-    from attunement.demo.loader import Demo
+    from attunement.demo.base import Demo
 
 PROVIDER = "Riverbend Training Institute"
 
