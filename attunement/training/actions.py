@@ -207,10 +207,12 @@ def _invoice(actor: User | None, session: Session, registration: Registration) -
 
 
 def _release_invoice(actor: User | None, invoice_id: int | None) -> None:
-    """A cancelled seat's unpaid fee is waived (a paid one is for staff to refund)."""
+    """A cancelled seat's unpaid fee is waived (a paid one is for staff to refund). The invoice
+    is locked before its status and balance are read: a payment recorded at the same moment
+    either settles it first (nothing is waived) or waits and is refused."""
     if invoice_id is None:
         return
-    invoice = Invoice.objects.filter(pk=invoice_id, status=InvoiceStatus.OPEN).first()
+    invoice = Invoice.objects.select_for_update(of=("self",)).filter(pk=invoice_id, status=InvoiceStatus.OPEN).first()
     if invoice is None:
         return
     outstanding = invoice.total - invoice.paid_amount()
