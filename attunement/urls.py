@@ -49,6 +49,7 @@ urlpatterns = [
     path("<slug:association_slug>/staff/training/", include("attunement.training.staff_urls")),
     path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
     path("<slug:association_slug>/staff/invoices/", include("attunement.payments.urls")),
+    path("<slug:association_slug>/staff/membership/", include("attunement.membership.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.endorsement.staff_urls")),
     path("<slug:association_slug>/staff/", include("attunement.audit.urls")),
     path("<slug:association_slug>/staff/workforce/", include("attunement.workforce.urls")),

@@ -8,4 +8,5 @@ class MembershipConfig(AppConfig):
     verbose_name = _("Membership")
 
     def ready(self) -> None:
-        from attunement.membership import actions  # noqa: F401  (registers the payment settlement)
+        # Registers the payment settlement (actions) and the history pages (history).
+        from attunement.membership import actions, history  # noqa: F401

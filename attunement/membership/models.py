@@ -3,9 +3,12 @@ nobody types an expiry date. (Types, prices per type, renewals and agency groups
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +21,11 @@ class MembershipKind(models.TextChoices):
 
 
 class MembershipType(models.Model):
-    """What an association offers, at its price (a waiver or scholarship brings it to zero)."""
+    """What an association offers, at its price (a waiver or scholarship brings it to zero).
+    Staff change types on their Membership page; a type with terms is never deleted, only
+    no longer offered (``active`` off)."""
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     association = models.ForeignKey(
         "associations.Association", on_delete=models.CASCADE, related_name="membership_types"
     )
@@ -35,7 +41,18 @@ class MembershipType(models.Model):
 
     class Meta:
         ordering = ["association", "price", "name"]
-        constraints = [models.CheckConstraint(condition=models.Q(price__gte=0), name="membership_price_not_negative")]
+        verbose_name = _("membership type")
+        verbose_name_plural = _("membership types")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="membership_price_not_negative"),
+            # Among the types an association offers, a name is one type (whatever its case).
+            models.UniqueConstraint(
+                Lower("name"),
+                "association",
+                condition=Q(active=True),
+                name="membership_type_offered_name_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.price})"

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from attunement.api.tests.permission_rows import api_client, api_key, api_webhook
 from attunement.associations.tests.fixtures import staff_invitation
 from attunement.credentials.tests.fixtures import holder_code, issuing_status_list
+from attunement.membership.tests.fixtures import membership_type
 from attunement.rsc.tests.fixtures import attendance_data as rsc_attendance_data
 from attunement.rsc.tests.fixtures import confirm_token as rsc_confirm_token
 from attunement.rsc.tests.fixtures import kw as rsc_kw
@@ -106,6 +107,15 @@ TABLE: dict[str, Row] = {
         method="post",
     ),
     "associations:settings": Row(ADMINS, riverbend),
+    # Issue 15.5: coordinators see the membership types, admins create and change them.
+    "membership_staff:types": Row(COORDINATORS, riverbend),
+    "membership_staff:create": Row(
+        {**ADMINS, ADM: 302},
+        riverbend,
+        method="post",
+        data=lambda ctx: {"kind": "student", "name": "Student", "price": "20.00", "active": "on"},
+    ),
+    "membership_staff:edit": Row(ADMINS, membership_type),
     "registry:directory": Row(PUBLIC, riverbend),
     "directory:all": Row(PUBLIC),
     "api_docs": Row(PUBLIC),
