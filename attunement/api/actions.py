@@ -10,17 +10,17 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attunement.api import keys
 from attunement.api.models import WEBHOOK_EVENTS, ApiClient, ApiKey, WebhookEndpoint
+from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
 
 if TYPE_CHECKING:
-    from attunement.associations.models import Association
     from attunement.people.models import User
 
 EVENT_NAMES = frozenset(code for code, _label in WEBHOOK_EVENTS)
@@ -30,12 +30,24 @@ EVENT_NAMES = frozenset(code for code, _label in WEBHOOK_EVENTS)
 def create_client(
     *, actor: User, association: Association, name: str, contact_email: str, contact_name: str = ""
 ) -> ApiClient:
+    """A new organisation. The association row is locked before the name is looked up, so two
+    admins creating the same name at once (in any case) make one; the other is told."""
     name = name.strip()
+    taken = ValidationError({"name": _("An organisation with this name already exists.")})
+    association = Association.objects.select_for_update().get(pk=association.pk)
     if ApiClient.objects.filter(association=association, name__iexact=name).exists():
-        raise ValidationError({"name": _("An organisation with this name already exists.")})
-    client = ApiClient.objects.create(
-        association=association, name=name, contact_email=contact_email, contact_name=contact_name, created_by=actor
-    )
+        raise taken
+    try:
+        with transaction.atomic():
+            client = ApiClient.objects.create(
+                association=association,
+                name=name,
+                contact_email=contact_email,
+                contact_name=contact_name,
+                created_by=actor,
+            )
+    except IntegrityError:  # the unique constraint stands behind the lock
+        raise taken from None
     record(actor=actor, verb="api.client.created", association=association, target=client, data={"name": name})
     return client
 

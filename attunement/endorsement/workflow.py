@@ -847,10 +847,15 @@ def reader_candidates(application: Application) -> list[Candidate]:
 @transaction.atomic
 def assign_readers(*, actor: User, sitting: ExamSitting, readers: list[User], third: bool = False) -> None:
     """Part 2 readers for a sitting: only from ``reader_candidates``; a refusal names the
-    ``reader`` field and the person."""
+    ``reader`` field and the person. Two first readers and at most one third reader: the
+    sitting is locked before the readers are counted, so two coordinators assigning at once
+    add them once (the second is told who is already there)."""
+    sitting = ExamSitting.objects.select_for_update(of=("self",)).get(pk=sitting.pk)
     application = Application.objects.select_related("portfolio__person", "association").get(pk=sitting.application_id)
     if not readers:
         raise ValidationError({"reader": _("Part 2 readers: choose at least one reader.")})
+    if sitting.completed_at is not None or sitting.part2_passed is not None:
+        raise ActionRefused(_("Part 2 of this sitting is already decided; no reader was added."))
     examinee = application.portfolio.person
     candidates = {c.user.pk: c for c in reader_candidates(application)}
     for reader in readers:
@@ -867,14 +872,30 @@ def assign_readers(*, actor: User, sitting: ExamSitting, readers: list[User], th
                     }
                 }
             )
-    for reader in readers:
-        Part2Score.objects.get_or_create(sitting=sitting, reader=reader, defaults={"third_reader": third})
+    existing = list(Part2Score.objects.filter(sitting=sitting))
+    assigned = {score.reader_id for score in existing}
+    new = list({reader.pk: reader for reader in readers if reader.pk not in assigned}.values())
+    if not new:
+        raise ValidationError({"reader": _("Part 2 readers: everyone chosen is already a reader of these answers.")})
+    if third:
+        if any(score.third_reader for score in existing):
+            raise ValidationError({"reader": _("Part 2 readers: a third reader is already assigned.")})
+        if len(new) != 1:
+            raise ValidationError({"reader": _("Part 2 readers: choose one third reader.")})
+    else:
+        firsts = sum(not score.third_reader for score in existing)
+        if firsts + len(new) > 2:
+            raise ValidationError(
+                {"reader": _("Part 2 readers: two readers score the answers and %(count)s are already assigned.")
+                 % {"count": firsts}}
+            )  # fmt: skip
+    Part2Score.objects.bulk_create([Part2Score(sitting=sitting, reader=reader, third_reader=third) for reader in new])
     record(
         actor=actor,
         verb="endorsement.exam.readers_assigned",
-        association=sitting.application.association,
-        target=sitting.application,
-        data={"count": len(readers), "third": third},
+        association=application.association,
+        target=application,
+        data={"count": len(new), "third": third},
     )
 
 

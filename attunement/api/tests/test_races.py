@@ -70,3 +70,26 @@ def test_workers_counting_one_quota_at_once_let_exactly_the_quota_through(
         outcome = race(worker, worker, worker, worker)
     assert not outcome.errors
     assert sum(outcome.results) == 25  # of 40 asked at once
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_creating_one_organisation_at_once_make_one(personas: dict[str, Any], riverbend: Any) -> None:
+    """Issue 16.1: the name is looked up with the association locked, whatever its case."""
+    from django.core.exceptions import ValidationError
+
+    from attunement.api.models import ApiClient
+
+    admin = personas["admin"]
+
+    def create(name: str) -> Any:
+        return lambda: actions.create_client(
+            actor=admin, association=riverbend, name=name, contact_email="it@example.org"
+        )
+
+    outcome = race(create("Blue Cross of Riverbend"), create("blue cross of riverbend"))
+    assert len(outcome.results) == 1
+    [refusal] = outcome.errors
+    assert isinstance(refusal, ValidationError)
+    assert "name" in refusal.message_dict
+    assert ApiClient.objects.filter(association=riverbend, name__iexact="Blue Cross of Riverbend").count() == 1
+    assert AuditEvent.objects.filter(verb="api.client.created").count() == 1

@@ -469,3 +469,106 @@ def test_a_second_default_rule_set_on_the_same_day_names_the_field() -> None:
     with pytest.raises(ValidationError) as caught:
         actions.load_rule_set(actor=None, data={**data, "id": "alliance-2099b", "name": "Another"})
     assert "effective" in caught.value.message_dict
+
+
+# --- Readers assigned at once, the fee paid while the applicant withdraws ------------------------
+
+
+@pytest.fixture
+def pool(riverbend: Any, make_person: Any) -> list[Any]:
+    """Four trained, endorsed reviewers who may read Part 2 answers."""
+    from datetime import date
+
+    from attunement.endorsement.models import ReviewerProfile
+
+    people = []
+    for i in range(4):
+        reader = make_person(f"reader{i}@example.org", roles=(Role.REVIEWER,), association=riverbend, totp=False)
+        ReviewerProfile.objects.create(association=riverbend, user=reader, trained=True)
+        Credential.objects.create(person=reader, association=riverbend, category="IMHS", since=date(2015, 1, 1))
+        people.append(reader)
+    return people
+
+
+def assigning(actor: Any, sitting: ExamSitting, readers: list[Any], third: bool = False) -> Callable[[Go], None]:
+    def run(go: Go) -> None:
+        loaded = ExamSitting.objects.get(pk=sitting.pk)
+        go()
+        actions.assign_readers(actor=actor, sitting=loaded, readers=readers, third=third)
+
+    return run
+
+
+def test_two_coordinators_assigning_first_readers_at_once_leave_two(
+    ready: Any, pool: list[Any], personas: dict[str, Any]
+) -> None:
+    coordinator, admin = personas["coordinator"], personas["admin"]
+    for _trial in range(TRIALS):
+        sitting, _none = exam(ready, [])
+        outcome = at_once(assigning(coordinator, sitting, pool[:2]), assigning(admin, sitting, pool[2:]))
+        no_lock_errors(outcome)
+        [refusal] = outcome.errors
+        assert isinstance(refusal, ValidationError)
+        assert "2 are already assigned" in refusal.message_dict["reader"][0]
+        readers = set(Part2Score.objects.filter(sitting=sitting).values_list("reader_id", flat=True))
+        assert readers in ({p.pk for p in pool[:2]}, {p.pk for p in pool[2:]})
+        assert trail(sitting.application)["endorsement.exam.readers_assigned"] == 1
+        close(sitting.application)
+
+
+def test_a_third_reader_assigned_twice_at_once_is_assigned_once(
+    ready: Any, pool: list[Any], personas: dict[str, Any]
+) -> None:
+    coordinator, admin = personas["coordinator"], personas["admin"]
+    for _trial in range(TRIALS):
+        sitting, (first, second) = exam(ready, pool[:2])
+        actions.score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="")
+        assert "third reader" in actions.score_part2(
+            actor=second.reader, score=second, rubric={"reflection": 1}, passed=False, comments=""
+        )
+        outcome = at_once(assigning(coordinator, sitting, [pool[2]], True), assigning(admin, sitting, [pool[3]], True))
+        no_lock_errors(outcome)
+        [refusal] = outcome.errors
+        assert isinstance(refusal, ValidationError)
+        assert "third reader is already assigned" in refusal.message_dict["reader"][0]
+        [third] = Part2Score.objects.filter(sitting=sitting, third_reader=True)
+        assert third.reader_id in (pool[2].pk, pool[3].pk)
+        assert trail(sitting.application)["endorsement.exam.readers_assigned"] == 1
+        # The third reader decides; nobody can be added once Part 2 is decided.
+        actions.score_part2(actor=third.reader, score=third, rubric={"reflection": 3}, passed=True, comments="")
+        with pytest.raises(actions.ActionRefused, match="already decided"):
+            actions.assign_readers(actor=coordinator, sitting=sitting, readers=[pool[2], pool[3]], third=True)
+        close(sitting.application)
+
+
+def test_the_registration_fee_paid_while_the_applicant_withdraws_leaves_it_withdrawn(
+    ready: Any, personas: dict[str, Any]
+) -> None:
+    from attunement.payments.actions import record_payment
+    from attunement.payments.models import Invoice, Payment
+
+    alex, coordinator = personas["applicant"], personas["coordinator"]
+    for trial in range(TRIALS):
+        application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+        invoice = Invoice.objects.get(lines__purpose__startswith=f"endorsement.application:{application.public_id}")
+
+        def withdraw(go: Go, application: Application = application) -> Application:
+            loaded = Application.objects.get(pk=application.pk)
+            go()
+            return actions.withdraw(actor=alex, application=loaded)
+
+        def pay(go: Go, invoice: Invoice = invoice, trial: int = trial) -> Any:
+            loaded = Invoice.objects.get(pk=invoice.pk)
+            go()
+            return record_payment(
+                actor=coordinator, invoice=loaded, method="cheque", amount=loaded.total, reference=f"w{trial}"
+            )
+
+        outcome = at_once(withdraw, pay)
+        assert outcome.errors == []  # the withdrawal always goes through, and the money is recorded
+        application.refresh_from_db()
+        assert application.state == State.WITHDRAWN
+        assert Payment.objects.filter(invoice=invoice, method="cheque").count() == 1
+        events = trail(application)
+        assert events["endorsement.application.withdrawn"] == 1
+        assert events["endorsement.application.started"] <= 1  # paid first: started, then withdrawn

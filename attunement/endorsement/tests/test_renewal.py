@@ -216,3 +216,40 @@ def test_a_lapsed_member_is_reinstated_with_three_new_ratings(
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.ACTIVE
     assert Credential.objects.filter(person=alex, category="IFS").count() == 1  # the same code comes back
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renewal_submitted_twice_at_once_is_submitted_and_billed_once(holder: Any, riverbend: Any) -> None:
+    """Issue 16.1: the unique constraint on a renewal period decides; the other is told."""
+    from attunement.lib.testing import race
+
+    outcome = race(
+        lambda: actions.submit_renewal(actor=holder, person=holder, association=riverbend),
+        lambda: actions.submit_renewal(actor=holder, person=holder, association=riverbend),
+    )
+    assert len(outcome.results) == 1
+    [refusal] = outcome.errors
+    assert isinstance(refusal, ValidationError)
+    assert "already submitted" in str(refusal)
+    [renewal] = Renewal.objects.filter(person=holder)
+    assert Invoice.objects.filter(lines__purpose=f"endorsement.renewal:{renewal.public_id}").count() == 1
+    assert AuditEvent.objects.filter(verb="endorsement.renewal.submitted").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_renewal_approved_twice_at_once_renews_once(holder: Any, riverbend: Any, personas: dict[str, Any]) -> None:
+    from attunement.lib.testing import race
+
+    riverbend.policy.renewal_auto_approve = False
+    riverbend.policy.save(update_fields=["renewal_auto_approve"])
+    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    coordinator, admin = personas["coordinator"], personas["admin"]
+    outcome = race(
+        lambda: actions.approve_renewal(actor=coordinator, renewal=renewal),
+        lambda: actions.approve_renewal(actor=admin, renewal=renewal),
+    )
+    assert len(outcome.results) == 1
+    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    renewal.refresh_from_db()
+    assert renewal.state == RenewalState.RENEWED
+    assert AuditEvent.objects.filter(verb="endorsement.renewal.renewed").count() == 1
