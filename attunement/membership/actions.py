@@ -141,6 +141,9 @@ def update_membership_type(*, actor: User, membership_type: MembershipType, valu
 def add_term(*, actor: User | None, person: User, association: Association, on: date, source: str,
              membership_type: MembershipType | None = None) -> Term:  # fmt: skip
     start, end = term_for(association, on)
+    # The person is locked before their latest term is read: two payments settling at once
+    # (two membership invoices) give two consecutive terms, never two of the same year.
+    User.objects.select_for_update().filter(pk=person.pk).first()
     latest = Term.objects.filter(person=person, association=association).order_by("-valid_through").first()
     if latest is not None and latest.valid_through >= start:
         # A renewal while a term runs continues it with the next calendar year.

@@ -55,6 +55,9 @@ def save_provider_profile(*, actor: User, person: User, association: Association
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"unknown profile fields: {sorted(unknown)}")
+    # The person is locked first: two saves of a profile that does not exist yet (two tabs)
+    # make one profile, the second changing it, instead of a unique-constraint error.
+    User.objects.select_for_update().filter(pk=person.pk).first()
     profile = ProviderProfile.objects.select_for_update().filter(
         association=association, person=person
     ).first() or ProviderProfile(association=association, person=person)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -317,15 +317,23 @@ def save_programme(
     name = name.strip()
     if not name:
         raise ValidationError({"name": _("Give the programme a name.")})
+    taken = ValidationError({"name": _("There is already a programme with this name.")})
+    # Locked before the name is looked up: two staff saving one name at once (in any case) make
+    # one programme; the other is told.
+    association = Association.objects.select_for_update().get(pk=association.pk)
     clash = Programme.objects.filter(association=association, name__iexact=name)
     if programme is not None:
         clash = clash.exclude(pk=programme.pk)
     if clash.exists():
-        raise ValidationError({"name": _("There is already a programme with this name.")})
+        raise taken
     if programme is None:
         programme = Programme(association=association)
     programme.name, programme.region, programme.endorsed_target = name, region.strip(), endorsed_target
-    programme.save()
+    try:
+        with transaction.atomic():
+            programme.save()
+    except IntegrityError:
+        raise taken from None
     record(actor=actor, verb="workforce.programme_saved", association=association, target=programme,
            data={"name": name, "endorsed_target": endorsed_target})  # fmt: skip
     return programme

@@ -60,3 +60,21 @@ def test_renewing_while_a_term_runs_continues_it(riverbend: Any, make_person: An
     actions.add_term(actor=None, person=person, association=riverbend, on=date(2026, 3, 1), source="x")
     second = actions.add_term(actor=None, person=person, association=riverbend, on=date(2026, 11, 20), source="y")
     assert (second.valid_from, second.valid_through) == (date(2027, 1, 1), date(2027, 12, 31))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_membership_payments_settling_at_once_give_consecutive_terms(riverbend: Any, make_person: Any) -> None:
+    """Issue 16.1: each settlement reads the latest term with the person locked."""
+    from attunement.lib.testing import race
+
+    person = make_person("twice@example.org")
+    on = date(2026, 3, 1)
+
+    def settle() -> Term:
+        return actions.add_term(actor=None, person=person, association=riverbend, on=on, source="payment")
+
+    outcome = race(settle, settle)
+    assert outcome.errors == []
+    first, second = Term.objects.filter(person=person).order_by("valid_from")
+    assert (first.valid_from, first.valid_through) == (date(2026, 3, 1), date(2026, 12, 31))
+    assert (second.valid_from, second.valid_through) == (date(2027, 1, 1), date(2027, 12, 31))

@@ -40,6 +40,26 @@ def test_a_provider_saves_a_profile_once_and_changes_it(personas: dict[str, Any]
         actions.save_provider_profile(actor=tom, person=tom, association=riverbend, vetted=True)
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_profile_saved_twice_at_once_is_made_once(personas: dict[str, Any], riverbend: Any) -> None:
+    """Issue 16.1: two first saves at once make one profile and one change, not an error."""
+    from attunement.lib.testing import race
+    from attunement.rsc.models import ProviderProfile
+
+    tom = personas["trainer"]
+
+    def save(accepting: bool) -> Any:
+        return lambda: actions.save_provider_profile(
+            actor=tom, person=tom, association=riverbend, accepting_new=accepting
+        )
+
+    outcome = race(save(True), save(False))
+    assert outcome.errors == []
+    assert ProviderProfile.objects.filter(person=tom, association=riverbend).count() == 1
+    assert events("rsc.provider.created") == 1
+    assert events("rsc.provider.changed") == 1
+
+
 def test_staff_vet_a_provider_and_withdraw_it(world: World, personas: dict[str, Any]) -> None:
     coordinator = personas["coordinator"]
     actions.vet_provider(actor=coordinator, profile=world.provider, vetted=True)

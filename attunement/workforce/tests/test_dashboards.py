@@ -194,3 +194,23 @@ def test_coordinators_keep_programmes_and_targets_analysts_cannot(
     coordinator.post(url, {"programme": str(programme.public_id), "remove": "1"})
     assert not Programme.objects.exists()
     assert AuditEvent.objects.filter(verb__startswith="workforce.programme").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_saving_one_programme_name_at_once_make_one(personas: dict[str, Any], riverbend: Association) -> None:
+    """Issue 16.1: the name is looked up with the association locked, whatever its case."""
+    from django.core.exceptions import ValidationError
+
+    from attunement.lib.testing import race
+    from attunement.workforce.models import Programme
+
+    def saving(actor: Any, name: str) -> Any:
+        return lambda: save_programme(actor=actor, association=riverbend, name=name, region="North", endorsed_target=3)
+
+    outcome = race(saving(personas["coordinator"], "Early Head Start"), saving(personas["admin"], "early head start"))
+    assert len(outcome.results) == 1
+    [refusal] = outcome.errors
+    assert isinstance(refusal, ValidationError)
+    assert "name" in refusal.message_dict
+    assert Programme.objects.filter(association=riverbend, name__iexact="early head start").count() == 1
+    assert AuditEvent.objects.filter(verb="workforce.programme_saved").count() == 1
