@@ -30,13 +30,19 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .; \
 	touch $(STAMP)
 
+# The server and, beside it, a worker for background tasks (mail, including sign-in codes, is
+# printed by the worker); stopping make stops both.
+RUN_SERVER_AND_WORKER = DEBUG=true $(VENV)/bin/attunement worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true $(VENV)/bin/attunement runserver $(HOST):$(PORT)
+
 demo: $(STAMP)
 	DEBUG=true $(VENV)/bin/attunement migrate --no-input
 	DEBUG=true $(VENV)/bin/attunement load_demo
-	DEBUG=true $(VENV)/bin/attunement runserver $(HOST):$(PORT)
+	@$(RUN_SERVER_AND_WORKER)
 
 serve: $(STAMP)
-	DEBUG=true $(VENV)/bin/attunement runserver $(HOST):$(PORT)
+	@$(RUN_SERVER_AND_WORKER)
 
 test: $(STAMP)
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -69,7 +69,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "django_tasks_db",
     "attunement.lib",
+    "attunement.mail",
     "attunement.audit",
     "attunement.people",
     "attunement.associations",
@@ -282,10 +284,15 @@ if PRODUCTION:
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Attunement <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 _email_host = env_str("EMAIL_HOST")
+# The default mailer queues: a message is recorded and sent by `attunement worker` through the
+# transport mailer, retried while the server is down (attunement.mail).
+MAIL_TRANSPORT = "transport"
+_queued = {"BACKEND": "attunement.mail.backend.QueuedEmailBackend"}
 if _email_host:
     _email_port = env_int("EMAIL_PORT", 587)
     MAILERS = {
-        "default": {
+        "default": _queued,
+        "transport": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
                 "host": _email_host,
@@ -296,13 +303,18 @@ if _email_host:
                 "use_ssl": env_bool("EMAIL_USE_SSL", _email_port == 465),
                 "timeout": 20,
             },
-        }
+        },
     }
 elif PRODUCTION:
     raise ConfigError("EMAIL_HOST must be set in production: sign-in codes and verification links go out by mail.")
 else:
-    # Local use: mail, including sign-in codes, is printed where the server runs.
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    # Local use: mail, including sign-in codes, is printed by the worker (`make demo` runs one).
+    MAILERS = {"default": _queued, "transport": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# --- Background tasks -----------------------------------------------------------------
+# Django's task framework on the database (django-tasks-db): no other server; on PostgreSQL
+# several workers share the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
 
 # --- Languages, time ------------------------------------------------------------------
 

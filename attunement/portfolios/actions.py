@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +21,8 @@ from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.endorsement.rules import PortfolioError, parse_portfolio
 from attunement.lib.errors import ActionRefused
+from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
+from attunement.mail.selectors import about as mail_about
 from attunement.people.models import User
 from attunement.portfolios.models import (
     RSC,
@@ -212,6 +214,9 @@ def reference_from_token(token: str) -> Reference:
     return reference
 
 
+REFERENCE_MAIL = "portfolios.reference"  # the ``about`` of a reference request's mail
+
+
 def _send_reference_mail(reference: Reference, site_url: str) -> None:
     person = reference.portfolio.person
     link = site_url + reverse("reference_form", kwargs={"token": reference_token(reference)})
@@ -220,7 +225,14 @@ def _send_reference_mail(reference: Reference, site_url: str) -> None:
         body = render_to_string(
             "portfolios/email/reference_request.txt", {"reference": reference, "person": person, "link": link}
         )
-    send_mail(subject, body, None, [reference.rater_email])
+    message = EmailMessage(
+        subject,
+        body,
+        None,
+        [reference.rater_email],
+        headers={PURPOSE_HEADER: "reference_request", ABOUT_HEADER: mail_about(REFERENCE_MAIL, reference.public_id)},
+    )
+    message.send()
 
 
 def refuse_own_address(person: User, address: str, field: str, message: str) -> None:

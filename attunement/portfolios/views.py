@@ -20,8 +20,11 @@ from attunement.endorsement.rules import RuleSetError, evaluate, parse_portfolio
 from attunement.endorsement.selectors import NoRuleSet, build, rule_set_version_in_force
 from attunement.lib.http import SignedInRequest
 from attunement.lib.uploads import CONTENT_TYPES
+from attunement.mail.selectors import about as mail_about
+from attunement.mail.selectors import latest_about
 from attunement.portfolios import actions
 from attunement.portfolios.access import get_entry_for_owner
+from attunement.portfolios.actions import REFERENCE_MAIL
 from attunement.portfolios.forms import (
     DOMAIN_CHOICES,
     AimForm,
@@ -308,7 +311,10 @@ def references(request: SignedInRequest) -> HttpResponse:
             return redirect("portfolio:references")
     rows = list(Reference.objects.filter(portfolio=portfolio).exclude(status=ReferenceStatus.CANCELLED))
     domain_labels, rating_labels = dict(DOMAIN_CHOICES), dict(Rating.choices)
+    # How the last mail to each rater fared (queued while the mail server is down, or given up).
+    mails = latest_about(mail_about(REFERENCE_MAIL, row.public_id) for row in rows)
     for row in rows:
+        row.mail = mails.get(mail_about(REFERENCE_MAIL, row.public_id))  # type: ignore[attr-defined]
         # The applicant sees a rating's content only when they did not waive the right to.
         row.visible_answers = (  # type: ignore[attr-defined]
             [(domain_labels.get(slug, slug), rating_labels.get(value, value)) for slug, value in row.answers.items()]
