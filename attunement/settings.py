@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 import django_stubs_ext
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks_db",
+    "anymail",
     "attunement.lib",
     "attunement.mail",
     "attunement.audit",
@@ -287,8 +289,30 @@ _email_host = env_str("EMAIL_HOST")
 # The default mailer queues: a message is recorded and sent by `attunement worker` through the
 # transport mailer, retried while the server is down (attunement.mail).
 MAIL_TRANSPORT = "transport"
-_queued = {"BACKEND": "attunement.mail.backend.QueuedEmailBackend"}
-if _email_host:
+_queued: dict[str, Any] = {"BACKEND": "attunement.mail.backend.QueuedEmailBackend"}
+# A mail provider instead of SMTP (django-anymail), with its tracking webhooks at
+# /mail/events/<provider>/: MAIL_PROVIDER=mailgun|postmark|sendgrid|brevo|mailjet|sparkpost, and
+# the provider's settings as ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY,
+# ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_WEBHOOK_SECRET…).
+MAIL_PROVIDER = env_str("MAIL_PROVIDER").strip().lower()
+_MAIL_PROVIDERS = ("brevo", "mailgun", "mailjet", "postmark", "sendgrid", "sparkpost")
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): env_str(name)
+    for name in sorted(os.environ)
+    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
+} | {
+    name.removeprefix("ANYMAIL_").removesuffix("_FILE"): env_str(name.removesuffix("_FILE"))
+    for name in sorted(os.environ)
+    if name.startswith("ANYMAIL_") and name.endswith("_FILE")
+}
+if MAIL_PROVIDER:
+    if MAIL_PROVIDER not in _MAIL_PROVIDERS:
+        raise ConfigError(f"MAIL_PROVIDER must be one of {', '.join(_MAIL_PROVIDERS)}, not {MAIL_PROVIDER!r}.")
+    MAILERS: dict[str, dict[str, Any]] = {
+        "default": _queued,
+        "transport": {"BACKEND": f"anymail.backends.{MAIL_PROVIDER}.EmailBackend"},
+    }
+elif _email_host:
     _email_port = env_int("EMAIL_PORT", 587)
     MAILERS = {
         "default": _queued,
@@ -306,7 +330,9 @@ if _email_host:
         },
     }
 elif PRODUCTION:
-    raise ConfigError("EMAIL_HOST must be set in production: sign-in codes and verification links go out by mail.")
+    raise ConfigError(
+        "EMAIL_HOST (or MAIL_PROVIDER) must be set in production: sign-in codes and verification links go out by mail."
+    )
 else:
     # Local use: mail, including sign-in codes, is printed by the worker (`make demo` runs one).
     MAILERS = {"default": _queued, "transport": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}

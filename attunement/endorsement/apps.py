@@ -8,4 +8,5 @@ class EndorsementConfig(AppConfig):
     verbose_name = _("Endorsement")
 
     def ready(self) -> None:
-        from attunement.endorsement import history, workflow  # noqa: F401  (history pages; fee settlements)
+        # History pages; fee settlements; what to do when a reminder bounces.
+        from attunement.endorsement import history, mail, workflow  # noqa: F401

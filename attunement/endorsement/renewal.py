@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.mail import REMINDER_MAIL
 from attunement.endorsement.models import (
     Credential,
     CredentialStatus,
@@ -35,6 +36,7 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.endorsement.workflow import ActionRefused
+from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice, reconcile_card_attempts
 from attunement.payments.models import FeeKind, InvoiceLine
@@ -446,7 +448,8 @@ def _reminders(association: Association, today: date, result: DailyResult, lease
                 body = _("Your Endorsement with %(association)s is due for renewal on %(date)s. Renew here: %(link)s") % {
                     "association": association.name, "date": reminder.due.isoformat(), "link": link}  # fmt: skip
             recipients = [person.email] + ([person.secondary_email] if person.secondary_email else [])
-            messages.append(EmailMessage(str(subject), str(body), None, recipients))
+            headers = {PURPOSE_HEADER: "renewal_reminder", ABOUT_HEADER: f"{REMINDER_MAIL}:{reminder.pk}"}
+            messages.append(EmailMessage(str(subject), str(body), None, recipients, headers=headers))
         mailers.default.send_messages(messages)
         Reminder.objects.filter(pk__in=[r.pk for r in unsent]).update(sent_at=timezone.now())
         result.reminders += len(unsent)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association, ReviewSchedule, Role, StaffRole
 from attunement.audit.actions import record
 from attunement.endorsement.letters import render as render_letter
+from attunement.endorsement.mail import APPLICATION_MAIL
 from attunement.endorsement.models import (
     OPEN_STATES,
     Application,
@@ -40,6 +41,7 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.lib.errors import ActionRefused
+from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
@@ -73,7 +75,11 @@ def _notify(application: Application, subject: str, body: str) -> None:
 
     def send() -> None:
         with translation.override(person.preferred_language):
-            send_mail(str(subject), str(body), None, [person.email])
+            headers = {
+                PURPOSE_HEADER: "application_notice",
+                ABOUT_HEADER: f"{APPLICATION_MAIL}:{application.public_id}",
+            }
+            EmailMessage(str(subject), str(body), None, [person.email], headers=headers).send()
 
     transaction.on_commit(send)
 

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
+from django.tasks import task
 from django.utils import timezone
 
 from attunement.audit.actions import record
 from attunement.mail import messages
-from attunement.mail.models import MailStatus, OutgoingMail
+from attunement.mail.models import SUPPRESSING, Delivery, MailEvent, MailStatus, OutgoingMail, SuppressedAddress
+from attunement.mail.signals import mail_undeliverable
 from attunement.people.models import User
 
 logger = logging.getLogger("attunement.mail")
@@ -37,26 +40,52 @@ STALLED_AFTER = timedelta(minutes=10)
 ERROR_LENGTH = 2000
 
 
+@task(queue_name="mail")
+def deliver_mail(mail_id: int) -> str:
+    """The task a worker runs for one message (``deliver``)."""
+    return deliver(mail_id)
+
+
 def queue(message: EmailMessage) -> OutgoingMail:
     """Record one message and enqueue its delivery (in the caller's transaction, if any)."""
-    from attunement.mail.tasks import deliver_mail
-
     if not message.from_email:
         message.from_email = settings.DEFAULT_FROM_EMAIL
     if not messages.header(message, "Message-ID"):
         # One Message-ID for every attempt: a receiver seeing a retry can tell it is the same mail.
         message.extra_headers["Message-ID"] = make_msgid(domain=_domain(message.from_email))
     with transaction.atomic():
+        # An address that bounced or complained gets nothing until it is fixed; the message is
+        # still recorded, so the page that asked for it can say so.
+        blocked = suppressed(message.recipients())
+        if blocked:
+            message.to = [a for a in message.to if a.lower() not in blocked]
+            message.cc = [a for a in message.cc if a.lower() not in blocked]
+            message.bcc = [a for a in message.bcc if a.lower() not in blocked]
         mail = OutgoingMail.objects.create(
             purpose=messages.header(message, messages.PURPOSE_HEADER)[:40],
             about=messages.header(message, messages.ABOUT_HEADER)[:120],
-            recipients=list(message.recipients()),
+            recipients=list(message.recipients()) or sorted(blocked),
+            to_address=(list(message.recipients()) or sorted(blocked) or [""])[0].lower()[:254],
             subject=str(message.subject)[:300],
             message=messages.dump(message),
             message_id=messages.header(message, "Message-ID")[:250],
+            status=MailStatus.QUEUED if message.recipients() else MailStatus.SUPPRESSED,
         )
-        deliver_mail.enqueue(mail.pk)
+        if mail.status == MailStatus.QUEUED:
+            deliver_mail.enqueue(mail.pk)
+        else:
+            logger.info("mail %s not sent: %s suppressed", mail.public_id, sorted(blocked))
     return mail
+
+
+def suppressed(addresses: Sequence[str]) -> set[str]:
+    """Which of ``addresses`` (lower-cased) mail is not sent to now."""
+    folded = {a.lower() for a in addresses if a}
+    if not folded:
+        return set()
+    return set(
+        SuppressedAddress.objects.filter(address__in=folded, lifted_at__isnull=True).values_list("address", flat=True)
+    )
 
 
 def _domain(from_email: str) -> str:
@@ -84,19 +113,36 @@ def deliver(mail_id: int) -> str:
         mail.next_attempt_at = None
         mail.save(update_fields=["status", "attempts", "attempt_started_at", "next_attempt_at"])
     attempt = mail.attempts
+    message = messages.load(mail.message)
     try:
-        mailers[_transport()].send_messages([messages.load(mail.message)])
-    except Exception as exc:
+        transport = mailers[_transport()]
+        transport.send_messages([message])
+    except Exception as exc:  # any transport failure is recorded and retried
         return _failed(mail, attempt, f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH])
     OutgoingMail.objects.filter(pk=mail.pk, status=MailStatus.SENDING, attempts=attempt).update(
-        status=MailStatus.SENT, sent_at=timezone.now(), last_error=""
+        status=MailStatus.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider=str(getattr(transport, "esp_name", "") or "")[:40],
+        provider_message_id=_provider_message_id(message)[:250],
     )
     return MailStatus.SENT
 
 
-def _failed(mail: OutgoingMail, attempt: int, error: str) -> str:
-    from attunement.mail.tasks import deliver_mail
+def _provider_message_id(message: EmailMessage) -> str:
+    """The id the provider gave the message (anymail), or our own Message-ID over SMTP."""
+    status = getattr(message, "anymail_status", None)
+    ids = getattr(status, "message_id", None)
+    if isinstance(ids, str) and ids:
+        return ids
+    if isinstance(ids, set):
+        known = sorted(str(i) for i in ids if i)
+        if known:
+            return known[0]
+    return messages.header(message, "Message-ID")
 
+
+def _failed(mail: OutgoingMail, attempt: int, error: str) -> str:
     with transaction.atomic():
         if attempt > len(RETRY_DELAYS):
             status, next_at = MailStatus.GAVE_UP, None
@@ -115,8 +161,6 @@ def _failed(mail: OutgoingMail, attempt: int, error: str) -> str:
 def requeue_stalled(*, now: datetime | None = None) -> int:
     """Messages a dead worker left half-sent go back to the queue; returns how many. The
     message may have reached the server before the worker died: it keeps its Message-ID."""
-    from attunement.mail.tasks import deliver_mail
-
     now = now or timezone.now()
     count = 0
     with transaction.atomic():
@@ -136,8 +180,6 @@ def requeue_stalled(*, now: datetime | None = None) -> int:
 
 def send_again(*, actor: User | None, mails: Sequence[OutgoingMail]) -> int:
     """The operator's retry of messages that gave up (or still wait): queued at once, audited."""
-    from attunement.mail.tasks import deliver_mail
-
     count = 0
     with transaction.atomic():
         for mail in OutgoingMail.objects.select_for_update().filter(
@@ -148,3 +190,103 @@ def send_again(*, actor: User | None, mails: Sequence[OutgoingMail]) -> int:
             record(actor=actor, verb="mail.sent_again", target=mail, data={"attempts": mail.attempts})
             count += 1
     return count
+
+
+# --- What the provider reports (tracking webhooks, through anymail) ----------------------------
+
+# anymail's normalised event types, and what each says about delivery.
+EVENT_DELIVERY = {
+    "delivered": Delivery.DELIVERED,
+    "deferred": Delivery.DEFERRED,
+    "bounced": Delivery.BOUNCED,
+    "complained": Delivery.COMPLAINED,
+    "rejected": Delivery.REJECTED,
+}
+
+
+@dataclass(frozen=True)
+class TrackingOutcome:
+    known: bool  # the message id is one of ours
+    duplicate: bool  # the provider sent this event before
+
+
+@transaction.atomic
+def record_tracking(
+    *,
+    provider: str,
+    event_type: str,
+    message_id: str,
+    recipient: str = "",
+    event_id: str = "",
+    description: str = "",
+    mta_response: str = "",
+    reject_reason: str = "",
+    occurred_at: datetime | None = None,
+) -> TrackingOutcome:
+    """Record one tracking event and act on it: the message's delivery, and after a bounce, a
+    complaint or a refusal, the address suppressed and the app that sent it told. An event for a
+    message that is not ours is logged and acknowledged; an event seen before changes nothing."""
+    provider, recipient = provider[:40], (recipient or "").strip().lower()[:254]
+    mail = (
+        OutgoingMail.objects.select_for_update().filter(provider_message_id=message_id).order_by("-id").first()
+        if message_id
+        else None
+    )
+    if event_id and MailEvent.objects.filter(provider=provider, provider_event_id=event_id[:250]).exists():
+        return TrackingOutcome(known=mail is not None, duplicate=True)
+    MailEvent.objects.create(
+        mail=mail,
+        provider=provider,
+        event_type=event_type[:20],
+        provider_event_id=event_id[:250],
+        provider_message_id=(message_id or "")[:250],
+        recipient=recipient,
+        description=description or "",
+        mta_response=mta_response or "",
+        reject_reason=(reject_reason or "")[:40],
+        occurred_at=occurred_at,
+    )
+    if mail is None:
+        logger.info("tracking event %s from %s for an unknown message id %r", event_type, provider, message_id)
+        return TrackingOutcome(known=False, duplicate=False)
+    delivery = EVENT_DELIVERY.get(event_type)
+    if delivery is None:  # opened, clicked, queued, sent, unsubscribed: kept as events only
+        return TrackingOutcome(known=True, duplicate=False)
+    # A later "delayed" never hides an earlier bounce or delivery.
+    if not (delivery == Delivery.DEFERRED and mail.delivery in (*SUPPRESSING, Delivery.DELIVERED)):
+        OutgoingMail.objects.filter(pk=mail.pk).update(delivery=delivery, delivery_at=occurred_at or timezone.now())
+        mail.delivery = delivery
+    if delivery in SUPPRESSING:
+        address = recipient or (mail.recipients[0].lower() if mail.recipients else "")
+        if address:
+            suppress(address=address, reason=delivery, description=mta_response or description or "", mail=mail)
+        mail_undeliverable.send(sender=OutgoingMail, mail=mail, delivery=delivery, recipient=address)
+    return TrackingOutcome(known=True, duplicate=False)
+
+
+def suppress(*, address: str, reason: str, description: str = "", mail: OutgoingMail | None = None) -> None:
+    address = address.strip().lower()
+    with transaction.atomic():
+        if SuppressedAddress.objects.select_for_update().filter(address=address, lifted_at__isnull=True).exists():
+            return
+        SuppressedAddress.objects.create(address=address, reason=reason, description=description[:2000], mail=mail)
+    logger.warning("mail to %s suppressed after %s", address, reason)
+
+
+def lift_suppression(*, actor: User | None, address: str, bounces_only: bool = False) -> bool:
+    """Mail goes to ``address`` again. ``bounces_only``: a complaint stays (the recipient asked
+    for no mail; the person who gave the address cannot lift that, only staff)."""
+    address = address.strip().lower()
+    with transaction.atomic():
+        active = SuppressedAddress.objects.select_for_update().filter(address=address, lifted_at__isnull=True)
+        if bounces_only:
+            active = active.exclude(reason=Delivery.COMPLAINED)
+        rows = list(active)
+        if not rows:
+            return False
+        SuppressedAddress.objects.filter(pk__in=[r.pk for r in rows]).update(
+            lifted_at=timezone.now(), lifted_by=actor if actor is not None and actor.is_authenticated else None
+        )
+        for row in rows:
+            record(actor=actor, verb="mail.suppression.lifted", target=row, data={"reason": row.reason})
+    return True

@@ -25,3 +25,17 @@ def latest_about(keys: Iterable[str]) -> dict[str, OutgoingMail]:
     ):
         latest.setdefault(mail.about, mail)
     return latest
+
+
+def mail_to(addresses: Iterable[str], *, limit: int = 20) -> list[OutgoingMail]:
+    """The latest messages to a person's addresses (staff see them on the person's page)."""
+    folded = sorted({a.strip().lower() for a in addresses if a and a.strip()})
+    if not folded:
+        return []
+    return list(
+        OutgoingMail.objects.filter(to_address__in=folded)
+        .only(
+            "public_id", "subject", "purpose", "status", "delivery", "created_at", "sent_at", "to_address", "last_error"
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )

@@ -4,8 +4,12 @@ from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
+
+from attunement.mail.actions import suppressed
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,3 +20,19 @@ class AccountAdapter(DefaultAccountAdapter):
             user.preferred_language = language
         user.email = (user.email or "").lower()
         return super().save_user(request, user, form, commit=commit)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Sign-in codes, confirmations and resets. To an address that bounced or reported our
+        mail as spam nothing is sent (the queue records it as not sent): the person is told on
+        the page what to do instead of waiting for a code that never comes."""
+        request = getattr(self, "request", None)
+        if suppressed([email]) and request is not None:
+            messages.warning(
+                request,
+                _(
+                    "We could not send mail to %(email)s: earlier mail to it bounced or was reported as "
+                    "spam. Sign in with your password, or ask the association to check your address."
+                )
+                % {"email": email},
+            )
+        super().send_mail(template_prefix, email, context)

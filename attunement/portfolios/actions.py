@@ -21,6 +21,7 @@ from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.endorsement.rules import PortfolioError, parse_portfolio
 from attunement.lib.errors import ActionRefused
+from attunement.mail.actions import lift_suppression, suppressed
 from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
 from attunement.mail.selectors import about as mail_about
 from attunement.people.models import User
@@ -271,6 +272,10 @@ def send_reference(*, actor: User, reference: Reference, site_url: str) -> Refer
     )
     if current.status in {ReferenceStatus.COMPLETED, ReferenceStatus.CANCELLED}:
         raise ActionRefused(_("This rating is already completed or withdrawn."))
+    if current.status == ReferenceStatus.BOUNCED or suppressed([current.rater_email]):
+        # Sent again to the same address after a bounce: the applicant says it is right. A
+        # complaint (the rater reported the mail as spam) stays; staff can lift it.
+        lift_suppression(actor=actor, address=current.rater_email, bounces_only=True)
     current.link_nonce = secrets.token_hex(16)
     current.status = ReferenceStatus.SENT
     current.sent_at = timezone.now()

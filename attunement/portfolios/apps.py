@@ -8,4 +8,5 @@ class PortfoliosConfig(AppConfig):
     verbose_name = _("Portfolios")
 
     def ready(self) -> None:
-        from attunement.portfolios import history  # noqa: F401  (registers history pages)
+        # History pages, and what to do when a reference request bounces.
+        from attunement.portfolios import history, mail  # noqa: F401

@@ -14,6 +14,7 @@ from attunement.associations.access import staff_required
 from attunement.associations.models import Role
 from attunement.endorsement.selectors import NoRuleSet
 from attunement.lib.http import StaffRequest
+from attunement.mail.selectors import mail_to
 from attunement.portfolios import actions
 from attunement.portfolios.access import (
     LISTING_ROLES,
@@ -81,6 +82,7 @@ def portfolio_detail(request: StaffRequest, portfolio_id: str) -> HttpResponse:
             "sections": sections,
             "references": references,
             "comments": comments,
+            "mail": mail_to([portfolio.person.email, portfolio.person.secondary_email]),
             "needs": needs,
             "report": report,
             "verify_form": VerifyForm(),

@@ -79,6 +79,9 @@ def staff_portfolio(ctx: dict[str, Any], **more: Any) -> dict[str, Any]:
 TABLE: dict[str, Row] = {
     "home": Row(PUBLIC),
     "health": Row(PUBLIC),
+    # A provider's tracking webhook: no provider is configured here, so it is a 404 for everyone;
+    # with one, the provider's own signature or password decides (mail/tests/test_tracking.py).
+    "mail_tracking": Row(statuses(404), lambda ctx: {"provider": "mailgun"}, method="post"),
     "set_language": Row(statuses(302), method="post", data=lambda ctx: {"language": "es", "next": "/"}),
     # The admin signs in through allauth (lock-out, second factor) like everyone.
     "admin:login": Row(statuses(302)),

@@ -149,7 +149,7 @@ def test_a_mail_asked_for_in_a_transaction_that_rolls_back_is_not_sent() -> None
 
 
 def test_a_duplicate_task_and_a_dead_worker_send_nothing_twice() -> None:
-    from attunement.mail.tasks import deliver_mail
+    from attunement.mail.actions import deliver_mail
 
     with override_settings(MAILERS=LOCMEM):
         send_mail("Once", "Only once.", None, ["x@example.org"])
