@@ -1,6 +1,6 @@
 """Issue 17, done-when: a reference request goes through a real SMTP server; with the server
-down the applicant's references page says it is queued, and it is sent once when the server
-is back."""
+down the applicant's references page says it is queued, it is sent once when the server is
+back, and when the provider's bounce report for it arrives the page shows the bounce."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from attunement.lib.testing import count_queries
 from attunement.mail.models import MailStatus, OutgoingMail
 from attunement.mail.tests.smtp import SMTPServer, free_port, mailers_for
 from attunement.mail.tests.test_queue import run_worker, time_passes
+from attunement.mail.tests.test_tracking import MAILGUN, mailgun_event, post_mailgun
 from attunement.portfolios.models import Reference
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -63,7 +64,14 @@ def test_a_reference_request_waits_while_the_server_is_down_and_is_sent_once_it_
     body = message.get_payload(decode=True)
     assert isinstance(body, bytes)
     assert "/reference/" in body.decode()
-    assert OutgoingMail.objects.get(pk=queued.pk).status == MailStatus.SENT
+    sent = OutgoingMail.objects.get(pk=queued.pk)
+    assert sent.status == MailStatus.SENT
+    assert sent.provider_message_id == message["Message-ID"]
+    # The rater's server bounces it; the provider's signed report arrives.
+    with override_settings(**MAILGUN):
+        assert post_mailgun(mailgun_event("failed", sent.provider_message_id, "rosa@example.org")).status_code == 200
+    html = client.get(reverse("portfolio:references")).content.decode()
+    assert "The mail bounced: the address may be wrong or blocked." in html
 
 
 def test_a_mail_that_gave_up_is_said_on_the_page_and_the_query_count_does_not_grow(
