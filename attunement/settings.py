@@ -340,7 +340,7 @@ else:
 # --- Background tasks -----------------------------------------------------------------
 # Django's task framework on the database (django-tasks-db): no other server; on PostgreSQL
 # several workers share the queue.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail", "webhooks"]}}
 
 # --- Languages, time ------------------------------------------------------------------
 

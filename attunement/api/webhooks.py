@@ -1,13 +1,14 @@
-"""Webhooks: an outbox written with the change, a worker that delivers it.
+"""Webhooks: an outbox written with the change, delivered by a task.
 
 The receiver of ``credentials_changed`` runs inside the transaction that changed the
-credentials and only writes outbox rows (one per subscribed endpoint and credential), so a
-rolled-back change sends nothing and the request that made it never waits on the network.
-``attunement webhooks deliver`` posts them, signed the Standard Webhooks way
+credentials and only writes outbox rows (one per subscribed endpoint and credential) and one
+task, so a rolled-back change sends nothing and the request that made it never waits on the
+network. The task (``deliver_webhooks``, run by ``attunement worker``) posts them, signed the Standard Webhooks way
 (``webhook-id``, ``webhook-timestamp``, ``webhook-signature: v1,<base64 HMAC-SHA256 of
 "id.timestamp.body">`` with the endpoint's ``whsec_`` secret), and retries a failure after
-1 min, 5 min, 30 min, 2 h and 12 h before giving up. The outbox rows are the worker's
-bookkeeping, not people's decisions, so they are not audited one by one."""
+1 min, 5 min, 30 min, 2 h and 12 h before giving up, each retry a task due at that time. The
+outbox rows are the worker's bookkeeping, not people's decisions, so they are not audited one
+by one."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit
 import orjson
 from django.db import transaction
 from django.dispatch import receiver
+from django.tasks import task
 from django.utils import timezone
 
 from attunement.api import selectors
@@ -67,6 +69,7 @@ def queue_webhooks(sender: Any, association: Any, event: str, credential_ids: li
         ),
         batch_size=1_000,
     )
+    deliver_webhooks.enqueue()  # in this transaction: rolled back with the change
 
 
 def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
@@ -189,10 +192,23 @@ def _claim(now: datetime, limit: int) -> list[WebhookDelivery]:
     return list(WebhookDelivery.objects.filter(pk__in=taken).select_related("endpoint").order_by("id"))
 
 
-def deliver_due(*, now: datetime | None = None, limit: int = 100) -> DeliveryRun:
+@task(queue_name="webhooks")
+def deliver_webhooks() -> dict[str, int]:
+    """The task: post what is due (in rounds of 100, another task if more is due)."""
+    run = deliver_due(schedule=True)
+    return {"delivered": run.delivered, "retried": run.retried, "failed": run.failed}
+
+
+def deliver_due(*, now: datetime | None = None, limit: int = 100, schedule: bool = False) -> DeliveryRun:
+    """Post the due deliveries. ``schedule``: enqueue the tasks that carry on (each retry at its
+    time, the rest of a full round now, and one after the lease in case this worker dies)."""
     run = DeliveryRun()
     now = now or timezone.now()
-    for delivery in _claim(now, limit):
+    claimed = _claim(now, limit)
+    if schedule and claimed:
+        deliver_webhooks.using(run_after=now + LEASE + timedelta(seconds=1)).enqueue()
+    retries: list[datetime] = []
+    for delivery in claimed:
         if not delivery.endpoint.is_active:
             code, error = None, "endpoint removed"
             attempts = len(BACKOFF) + 1
@@ -208,7 +224,13 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100) -> DeliveryRun
             run.failed += 1
         else:
             fields.update(next_attempt_at=timezone.now() + BACKOFF[attempts - 1])
+            retries.append(fields["next_attempt_at"])
             run.retried += 1
         with transaction.atomic():
             WebhookDelivery.objects.filter(pk=delivery.pk).update(**fields)
+    if schedule:
+        for at in sorted({at.replace(microsecond=0) + timedelta(seconds=1) for at in retries}):
+            deliver_webhooks.using(run_after=at).enqueue()
+        if len(claimed) == limit:
+            deliver_webhooks.enqueue()
     return run

@@ -119,7 +119,7 @@ def test_the_daily_lapse_queues_one_delivery_per_credential_with_fixed_queries(
 def test_the_receiver_costs_three_queries_whatever_the_batch(endpoint: Any, holder: Any, riverbend: Any) -> None:
     for size in (2, 20):
         credentials = [holder(f"Q Batch{size}-{i}", association=riverbend) for i in range(size)]
-        with pin_queries(3):  # the endpoints, the credentials, one insert
+        with pin_queries(4):  # the endpoints, the credentials, one insert, one task
             webhooks.queue_webhooks(None, riverbend, "lapsed", [c.pk for c in credentials])
 
 
@@ -259,3 +259,42 @@ def test_in_production_a_name_that_resolves_to_a_private_address_is_refused(
     delivery = WebhookDelivery.objects.get()
     assert delivery.last_status_code is None
     assert delivery.last_error == "refused: hooks.payer.example resolves to 10.1.2.3, which is not a public address"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_delivers_and_retries_at_the_planned_time(
+    endpoint: Any, receiver: Receiver, holder: Any, riverbend: Any, personas: dict[str, Any]
+) -> None:
+    """Issue 17.1: one mechanism. The change enqueues a task; the worker posts; a failure is a
+    task due when the retry is; a rolled-back change enqueues nothing."""
+    from django_tasks_db.models import DBTaskResult
+
+    from attunement.mail.tests.test_queue import run_worker, time_passes
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        change_status(
+            actor=personas["admin"],
+            credential=holder("Vi Rolled", association=riverbend),
+            status=CredentialStatus.EMERITUS,
+        )
+        raise RuntimeError
+    assert not DBTaskResult.objects.exists()
+    assert not WebhookDelivery.objects.exists()
+
+    receiver.plan = [503]
+    change_status(
+        actor=personas["admin"], credential=holder("Wu Task", association=riverbend), status=CredentialStatus.EMERITUS
+    )
+    assert DBTaskResult.objects.filter(task_path="attunement.api.webhooks.deliver_webhooks").count() == 1
+    run_worker()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.attempts, delivery.status, len(receiver.received)) == (1, DeliveryStatus.PENDING, 1)
+    waiting = DBTaskResult.objects.filter(status="READY").order_by("run_after")
+    assert [t.run_after >= delivery.next_attempt_at for t in waiting] == [True, True]  # the retry, the lease check
+    run_worker()  # not due yet
+    assert len(receiver.received) == 1
+    time_passes()  # a minute later: the retry task and the delivery are due
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    run_worker()
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.status, len(receiver.received)) == (2, DeliveryStatus.DELIVERED, 2)
