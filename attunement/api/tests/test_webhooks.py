@@ -271,13 +271,15 @@ def test_the_worker_delivers_and_retries_at_the_planned_time(
 
     from attunement.mail.tests.test_queue import run_worker, time_passes
 
-    with pytest.raises(RuntimeError), transaction.atomic():
-        change_status(
-            actor=personas["admin"],
-            credential=holder("Vi Rolled", association=riverbend),
-            status=CredentialStatus.EMERITUS,
-        )
-        raise RuntimeError
+    credential = holder("Vi Rolled", association=riverbend)
+
+    def change_that_fails() -> None:
+        with transaction.atomic():
+            change_status(actor=personas["admin"], credential=credential, status=CredentialStatus.EMERITUS)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        change_that_fails()
     assert not DBTaskResult.objects.exists()
     assert not WebhookDelivery.objects.exists()
 
