@@ -13,6 +13,7 @@ from attunement.api.urls import api_urls
 from attunement.associations import views as association_views
 from attunement.credentials import views as credential_views
 from attunement.lib import views as lib_views
+from attunement.mail import views as mail_views
 from attunement.mail import webhooks as mail_webhooks
 from attunement.portfolios import views as portfolio_views
 from attunement.rsc import views as rsc_views
@@ -32,6 +33,7 @@ urlpatterns = [
     path("", association_views.deployment_home, name="home"),
     path("healthz", lib_views.health, name="health"),
     path("mail/events/<slug:provider>/", mail_webhooks.tracking, name="mail_tracking"),
+    path("mail/unsubscribe/<str:token>/", mail_views.unsubscribe, name="mail_unsubscribe"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

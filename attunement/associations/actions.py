@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association, AssociationPolicy, Role, StaffInvitation, StaffRole
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
+from attunement.mail.messages import tags
 from attunement.people.models import User
 
 
@@ -130,7 +131,8 @@ def _send_invitation_mail(invitation: StaffInvitation) -> None:
     with translation.override(((policy.languages_offered if policy else None) or [settings.LANGUAGE_CODE])[0]):
         subject = _("You are invited to a role at %(association)s") % {"association": invitation.association.name}
         body = render_to_string("associations/email/staff_invitation.txt", {"invitation": invitation, "link": link})
-    send_mail(subject, body, None, [invitation.email])
+    headers = tags("staff_invitation", f"associations.staffinvitation:{invitation.public_id}", invitation.association)
+    EmailMessage(subject, body, None, [invitation.email], headers=headers).send()
 
 
 @transaction.atomic

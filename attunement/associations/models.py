@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 RESERVED_SLUGS = frozenset(
     {
         "about", "accounts", "admin", "api", "assets", "docs", "directory", "favicon.ico", "healthz",
-        "help", "i18n", "me", "media", "reference", "registry", "robots.txt", "rsc-confirm", "static", "staff", "uploads",
+        "help", "i18n", "mail", "me", "media", "reference", "registry", "robots.txt", "rsc-confirm", "static", "staff", "uploads",
         "verify",
         "well-known", ".well-known", "www",
     }

@@ -36,7 +36,7 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.endorsement.workflow import ActionRefused
-from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
+from attunement.mail.messages import tags
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice, reconcile_card_attempts
 from attunement.payments.models import FeeKind, InvoiceLine
@@ -448,7 +448,7 @@ def _reminders(association: Association, today: date, result: DailyResult, lease
                 body = _("Your Endorsement with %(association)s is due for renewal on %(date)s. Renew here: %(link)s") % {
                     "association": association.name, "date": reminder.due.isoformat(), "link": link}  # fmt: skip
             recipients = [person.email] + ([person.secondary_email] if person.secondary_email else [])
-            headers = {PURPOSE_HEADER: "renewal_reminder", ABOUT_HEADER: f"{REMINDER_MAIL}:{reminder.pk}"}
+            headers = tags("renewal_reminder", f"{REMINDER_MAIL}:{reminder.pk}", association)
             messages.append(EmailMessage(str(subject), str(body), None, recipients, headers=headers))
         mailers.default.send_messages(messages)
         Reminder.objects.filter(pk__in=[r.pk for r in unsent]).update(sent_at=timezone.now())

@@ -41,7 +41,7 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.lib.errors import ActionRefused
-from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
+from attunement.mail.messages import tags
 from attunement.payments import settlement
 from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
@@ -75,10 +75,7 @@ def _notify(application: Application, subject: str, body: str) -> None:
 
     def send() -> None:
         with translation.override(person.preferred_language):
-            headers = {
-                PURPOSE_HEADER: "application_notice",
-                ABOUT_HEADER: f"{APPLICATION_MAIL}:{application.public_id}",
-            }
+            headers = tags("application_notice", f"{APPLICATION_MAIL}:{application.public_id}", application.association)
             EmailMessage(str(subject), str(body), None, [person.email], headers=headers).send()
 
     transaction.on_commit(send)

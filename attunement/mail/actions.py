@@ -12,17 +12,31 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import make_msgid
+from email.utils import formataddr, make_msgid, parseaddr
+from typing import Any
 
+from django.apps import apps
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMessage, mailers
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from attunement.audit.actions import record
 from attunement.mail import messages
-from attunement.mail.models import SUPPRESSING, Delivery, MailEvent, MailStatus, OutgoingMail, SuppressedAddress
+from attunement.mail.models import (
+    SUPPRESSING,
+    Delivery,
+    MailEvent,
+    MailOptOut,
+    MailStatus,
+    OutgoingMail,
+    SuppressedAddress,
+)
 from attunement.mail.signals import mail_undeliverable
 from attunement.people.models import User
 
@@ -50,24 +64,28 @@ def queue(message: EmailMessage) -> OutgoingMail:
     """Record one message and enqueue its delivery (in the caller's transaction, if any)."""
     if not message.from_email:
         message.from_email = settings.DEFAULT_FROM_EMAIL
+    sender = _from_association(message, messages.header(message, messages.ASSOCIATION_HEADER))
     if not messages.header(message, "Message-ID"):
         # One Message-ID for every attempt: a receiver seeing a retry can tell it is the same mail.
         message.extra_headers["Message-ID"] = make_msgid(domain=_domain(message.from_email))
     with transaction.atomic():
         # An address that bounced or complained gets nothing until it is fixed; the message is
         # still recorded, so the page that asked for it can say so.
-        blocked = suppressed(message.recipients())
+        purpose = messages.header(message, messages.PURPOSE_HEADER)
+        blocked = suppressed(message.recipients()) | opted_out(message.recipients(), purpose)
         if blocked:
             message.to = [a for a in message.to if a.lower() not in blocked]
             message.cc = [a for a in message.cc if a.lower() not in blocked]
             message.bcc = [a for a in message.bcc if a.lower() not in blocked]
+        if purpose in UNSUBSCRIBABLE and message.recipients():
+            _offer_unsubscribe(message, purpose)
         mail = OutgoingMail.objects.create(
-            purpose=messages.header(message, messages.PURPOSE_HEADER)[:40],
+            purpose=purpose[:40],
             about=messages.header(message, messages.ABOUT_HEADER)[:120],
             recipients=list(message.recipients()) or sorted(blocked),
             to_address=(list(message.recipients()) or sorted(blocked) or [""])[0].lower()[:254],
             subject=str(message.subject)[:300],
-            message=messages.dump(message),
+            message=_with_html(messages.dump(message), sender),
             message_id=messages.header(message, "Message-ID")[:250],
             status=MailStatus.QUEUED if message.recipients() else MailStatus.SUPPRESSED,
         )
@@ -76,6 +94,76 @@ def queue(message: EmailMessage) -> OutgoingMail:
         else:
             logger.info("mail %s not sent: %s suppressed", mail.public_id, sorted(blocked))
     return mail
+
+
+def _from_association(message: EmailMessage, slug: str) -> str:
+    """A message from an association goes out under its name (the deployment's address, so SPF
+    and DKIM hold) with a reply-to of the association's own address. Returns the name."""
+    if not slug:
+        return ""
+    association = (
+        apps.get_model("associations", "Association").objects.filter(slug=slug).only("name", "contact_email").first()
+    )
+    if association is None:
+        return ""
+    if message.from_email == settings.DEFAULT_FROM_EMAIL:
+        _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+        message.from_email = formataddr((association.name, address))
+    if not message.reply_to and association.contact_email:
+        message.reply_to = [association.contact_email]
+    return str(association.name)
+
+
+def _with_html(data: dict[str, Any], sender: str) -> dict[str, Any]:
+    """Every plain message also gets an HTML part with the same words (links made links), for
+    mail programs that show HTML better; a message that brings its own is left as it is."""
+    body = str(data.get("body") or "").strip()
+    if data.get("alternatives") or data.get("content_subtype", "plain") != "plain" or not body:
+        return data
+    paragraphs = [p.strip() for p in body.replace("\r\n", "\n").split("\n\n") if p.strip()]
+    html = render_to_string(
+        "mail/message.html",
+        {"subject": data.get("subject", ""), "sender": sender, "paragraphs": paragraphs,
+         "language": translation.get_language() or settings.LANGUAGE_CODE},
+    )  # fmt: skip
+    return {**data, "alternatives": [{"content": {"text": html}, "mimetype": "text/html"}]}
+
+
+# Kinds of mail a recipient may turn off with one click (RFC 8058 List-Unsubscribe-Post).
+UNSUBSCRIBABLE = frozenset({"renewal_reminder"})
+UNSUBSCRIBE_SALT = "attunement.mail.unsubscribe"
+
+
+def unsubscribe_token(addresses: Sequence[str], purpose: str) -> str:
+    """A signed link naming the addresses and the kind of mail; it does not expire (old
+    reminders' links keep working) and can only turn that kind of mail off."""
+    return signing.dumps({"a": sorted({a.lower() for a in addresses}), "p": purpose}, salt=UNSUBSCRIBE_SALT)
+
+
+def _offer_unsubscribe(message: EmailMessage, purpose: str) -> None:
+    url = settings.SITE_URL + reverse(
+        "mail_unsubscribe", kwargs={"token": unsubscribe_token(message.recipients(), purpose)}
+    )
+    message.extra_headers["List-Unsubscribe"] = f"<{url}>"
+    message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.body = f"{message.body}\n\n{_('To receive no more of these reminders: %(url)s') % {'url': url}}"
+
+
+def opted_out(addresses: Sequence[str], purpose: str) -> set[str]:
+    if purpose not in UNSUBSCRIBABLE:
+        return set()
+    folded = {a.lower() for a in addresses if a}
+    return set(MailOptOut.objects.filter(address__in=folded, purpose=purpose).values_list("address", flat=True))
+
+
+def opt_out(*, addresses: Sequence[str], purpose: str) -> int:
+    """Record that ``addresses`` want no more ``purpose`` mail; returns how many were new."""
+    if purpose not in UNSUBSCRIBABLE:
+        raise ValueError(f"{purpose!r} mail cannot be turned off")
+    rows = [MailOptOut(address=a.strip().lower()[:254], purpose=purpose) for a in addresses if a.strip()]
+    before = MailOptOut.objects.filter(purpose=purpose, address__in=[r.address for r in rows]).count()
+    MailOptOut.objects.bulk_create(rows, ignore_conflicts=True)
+    return MailOptOut.objects.filter(purpose=purpose, address__in=[r.address for r in rows]).count() - before
 
 
 def suppressed(addresses: Sequence[str]) -> set[str]:

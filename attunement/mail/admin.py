@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from attunement.mail import actions
-from attunement.mail.models import MailEvent, OutgoingMail, SuppressedAddress
+from attunement.mail.models import MailEvent, MailOptOut, OutgoingMail, SuppressedAddress
 
 
 @admin.register(OutgoingMail)
@@ -79,3 +79,16 @@ class SuppressedAddressAdmin(admin.ModelAdmin[SuppressedAddress]):
             ngettext("%(count)s address lifted.", "%(count)s addresses lifted.", lifted) % {"count": lifted},
             messages.SUCCESS,
         )
+
+
+@admin.register(MailOptOut)
+class MailOptOutAdmin(admin.ModelAdmin[MailOptOut]):
+    """Who turned a kind of mail off from its link; deleting a row turns it back on."""
+
+    list_display = ["address", "purpose", "created_at"]
+    list_filter = ["purpose"]
+    search_fields = ["address"]
+    readonly_fields = ["address", "purpose", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -12,7 +12,18 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 # Headers by which a caller tells the queue what a message is for; they are recorded and never sent.
 PURPOSE_HEADER = "X-Attunement-Purpose"
 ABOUT_HEADER = "X-Attunement-About"
-INTERNAL = (PURPOSE_HEADER.lower(), ABOUT_HEADER.lower())
+# The slug of the association a message is from: its name is the sender's, its address the reply-to.
+ASSOCIATION_HEADER = "X-Attunement-Association"
+INTERNAL = (PURPOSE_HEADER.lower(), ABOUT_HEADER.lower(), ASSOCIATION_HEADER.lower())
+
+
+def tags(purpose: str, about: str = "", association: object | None = None) -> dict[str, str]:
+    """The internal headers a sender gives a message (recorded by the queue, never sent)."""
+    found = {PURPOSE_HEADER: purpose, ABOUT_HEADER: about}
+    slug = getattr(association, "slug", "")
+    if slug:
+        found[ASSOCIATION_HEADER] = str(slug)
+    return found
 
 
 def _content(value: str | bytes) -> dict[str, str]:

@@ -140,3 +140,22 @@ class SuppressedAddress(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class MailOptOut(models.Model):
+    """An address that asked for no more mail of one kind (the List-Unsubscribe link of a
+    renewal reminder). Mail a person needs to act on (decisions, sign-in codes) cannot be
+    turned off this way."""
+
+    address = models.CharField(_("address"), max_length=254)  # lower-cased
+    purpose = models.CharField(_("kind of mail"), max_length=40)
+    created_at = models.DateTimeField(_("since"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("mail opt-out")
+        verbose_name_plural = _("mail opt-outs")
+        constraints = [models.UniqueConstraint(fields=["address", "purpose"], name="one_opt_out_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.purpose})"

@@ -22,7 +22,7 @@ from attunement.audit.actions import record
 from attunement.endorsement.rules import PortfolioError, parse_portfolio
 from attunement.lib.errors import ActionRefused
 from attunement.mail.actions import lift_suppression, suppressed
-from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
+from attunement.mail.messages import tags
 from attunement.mail.selectors import about as mail_about
 from attunement.people.models import User
 from attunement.portfolios.models import (
@@ -231,7 +231,9 @@ def _send_reference_mail(reference: Reference, site_url: str) -> None:
         body,
         None,
         [reference.rater_email],
-        headers={PURPOSE_HEADER: "reference_request", ABOUT_HEADER: mail_about(REFERENCE_MAIL, reference.public_id)},
+        headers=tags(
+            "reference_request", mail_about(REFERENCE_MAIL, reference.public_id), reference.portfolio.association
+        ),
     )
     message.send()
 

@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from attunement.api.tests.permission_rows import api_client, api_key, api_webhook
 from attunement.associations.tests.fixtures import staff_invitation
 from attunement.credentials.tests.fixtures import holder_code, issuing_status_list
+from attunement.mail.actions import unsubscribe_token
 from attunement.membership.tests.fixtures import membership_type
 from attunement.rsc.tests.fixtures import attendance_data as rsc_attendance_data
 from attunement.rsc.tests.fixtures import confirm_token as rsc_confirm_token
@@ -82,6 +83,8 @@ TABLE: dict[str, Row] = {
     # A provider's tracking webhook: no provider is configured here, so it is a 404 for everyone;
     # with one, the provider's own signature or password decides (mail/tests/test_tracking.py).
     "mail_tracking": Row(statuses(404), lambda ctx: {"provider": "mailgun"}, method="post"),
+    # The signed link in a reminder: anyone holding it sees the page (GET writes nothing).
+    "mail_unsubscribe": Row(PUBLIC, lambda ctx: {"token": unsubscribe_token(["kim@example.org"], "renewal_reminder")}),
     "set_language": Row(statuses(302), method="post", data=lambda ctx: {"language": "es", "next": "/"}),
     # The admin signs in through allauth (lock-out, second factor) like everyone.
     "admin:login": Row(statuses(302)),

@@ -53,3 +53,13 @@ def mailers_for(port: int) -> dict[str, Any]:
             "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
         },
     }
+
+
+def part(message: Message, content_type: str = "text/plain") -> str:
+    """The decoded text of the message's first part of ``content_type``."""
+    for piece in message.walk():
+        if piece.get_content_type() == content_type:
+            payload = piece.get_payload(decode=True)
+            assert isinstance(payload, bytes)
+            return payload.decode(piece.get_content_charset() or "utf-8")
+    raise AssertionError(f"no {content_type} part")

@@ -22,7 +22,7 @@ from attunement.audit.models import AuditEvent
 from attunement.mail import actions
 from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
 from attunement.mail.models import MailStatus, OutgoingMail
-from attunement.mail.tests.smtp import SMTPServer, free_port, mailers_for
+from attunement.mail.tests.smtp import SMTPServer, free_port, mailers_for, part
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -80,7 +80,8 @@ def test_mail_is_queued_then_sent_through_a_real_smtp_server(smtp: SMTPServer, p
     assert envelope == ["alex@example.org"]
     assert message["Subject"] == "Your renewal"
     assert message["Message-ID"] == queued.message_id
-    assert str(message.get_payload()).strip() == "Thank you."
+    assert part(message).strip() == "Thank you."
+    assert "Thank you." in part(message, "text/html")
 
 
 def test_with_the_server_down_the_mail_waits_and_is_sent_once_when_it_is_back(smtp: SMTPServer, port: int) -> None:
