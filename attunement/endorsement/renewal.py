@@ -18,6 +18,7 @@ from django.core.mail import mailers, send_mail
 from django.core.mail.message import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Min, Q
+from django.tasks import task
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -472,33 +473,70 @@ def run_daily(today: date | None = None) -> DailyResult:
     day = today or timezone.localdate()
     result = DailyResult()
     for association in Association.objects.filter(is_active=True).select_related("policy").order_by("slug"):
-        try:
-            lease = _claim(association, day)
-        except Exception as exc:
-            logger.exception("daily job: could not start %s", association.slug)
-            result.failures[association.slug] = [_failure("start", exc)]
-            continue
-        if lease is None:
-            result.skipped.append(association.slug)
-            continue
-        before = (result.lapsed, result.reminders)
-        failures = []
-        for step, work in (("reminders", _reminders), ("lapses", _lapse), ("card payments", _card_payments)):
-            try:
-                work(association, day, result, lease)
-            except Exception as exc:
-                logger.exception("daily job: %s failed for %s", step, association.slug)
-                failures.append(_failure(step, exc))
-        counts = {"reminders": result.reminders - before[1], "lapsed": result.lapsed - before[0]}
-        result.by_association[association.slug] = counts
-        if failures:
-            result.failures[association.slug] = failures
-        try:
-            lease.release(failures=failures, **counts)
-        except Exception as exc:  # the lease then expires by itself
-            logger.exception("daily job: could not finish %s", association.slug)
-            result.failures.setdefault(association.slug, []).append(_failure("finish", exc))
+        _run_association(association, day, result)
     return result
+
+
+def run_daily_for(association: Association, today: date | None = None) -> DailyResult:
+    """The daily job for one association (what one task does)."""
+    result = DailyResult()
+    _run_association(association, today or timezone.localdate(), result)
+    return result
+
+
+@task(queue_name="default")
+def daily_association(association_id: int, day: str) -> dict[str, Any]:
+    """The daily job's piece for one association, run by a worker (``attunement daily
+    --enqueue`` puts one on the queue per association). Two at once for one association: the
+    lease lets one work and the other skip."""
+    association = Association.objects.select_related("policy").get(pk=association_id)
+    result = run_daily_for(association, date.fromisoformat(day))
+    if result.failures:
+        # A failed task, with the steps named, in the task results (admin): the next run retries.
+        raise DailyStepsFailed("; ".join(f"{slug}: {', '.join(steps)}" for slug, steps in result.failures.items()))
+    return {"skipped": bool(result.skipped), **result.by_association.get(association.slug, {})}
+
+
+class DailyStepsFailed(Exception):
+    """Steps of the daily job failed for an association (they were logged one by one)."""
+
+
+def enqueue_daily(today: date | None = None) -> int:
+    """One task per active association; returns how many were enqueued."""
+    day = (today or timezone.localdate()).isoformat()
+    ids = list(Association.objects.filter(is_active=True).order_by("slug").values_list("pk", flat=True))
+    for pk in ids:
+        daily_association.enqueue(pk, day)
+    return len(ids)
+
+
+def _run_association(association: Association, day: date, result: DailyResult) -> None:
+    try:
+        lease = _claim(association, day)
+    except Exception as exc:
+        logger.exception("daily job: could not start %s", association.slug)
+        result.failures[association.slug] = [_failure("start", exc)]
+        return
+    if lease is None:
+        result.skipped.append(association.slug)
+        return
+    before = (result.lapsed, result.reminders)
+    failures = []
+    for step, work in (("reminders", _reminders), ("lapses", _lapse), ("card payments", _card_payments)):
+        try:
+            work(association, day, result, lease)
+        except Exception as exc:
+            logger.exception("daily job: %s failed for %s", step, association.slug)
+            failures.append(_failure(step, exc))
+    counts = {"reminders": result.reminders - before[1], "lapsed": result.lapsed - before[0]}
+    result.by_association[association.slug] = counts
+    if failures:
+        result.failures[association.slug] = failures
+    try:
+        lease.release(failures=failures, **counts)
+    except Exception as exc:  # the lease then expires by itself
+        logger.exception("daily job: could not finish %s", association.slug)
+        result.failures.setdefault(association.slug, []).append(_failure("finish", exc))
 
 
 def next_renewal_due(person: User, association: Association) -> date | None:

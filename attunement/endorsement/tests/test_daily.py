@@ -94,3 +94,48 @@ def test_mail_down_for_one_association_skips_neither_its_lapses_nor_the_others(
     call_command("daily", today=today)
     assert len(mail.outbox) == 4
     assert AuditEvent.objects.filter(verb="endorsement.credential.lapsed").count() == 4
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_job_as_tasks_two_workers_and_enqueued_twice_remind_once(
+    make_association: Any, make_person: Any
+) -> None:
+    """Issue 17.1: ``attunement daily --enqueue`` puts one task per association on the queue;
+    two workers share them; enqueued twice (two timers), each association is still done once."""
+    import threading
+
+    from django.db import connections
+    from django_tasks_db.models import DBTaskResult
+
+    from attunement.mail.tests.test_queue import run_worker
+
+    today = timezone.localdate()
+    slugs = ("cedar", "dogwood", "elm")
+    for slug in slugs:
+        members(make_association(slug), make_person, today, reminded=2, lapsing=1)
+    active = Credential.objects.values("association").distinct().count()
+    call_command("daily", "--enqueue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("daily", "--enqueue", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    queued = DBTaskResult.objects.filter(task_path="attunement.endorsement.renewal.daily_association").count()
+    assert queued >= 2 * active
+
+    def work(name: str) -> None:
+        try:
+            run_worker(name)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert (
+        not DBTaskResult.objects.exclude(status="SUCCESSFUL")
+        .filter(task_path="attunement.endorsement.renewal.daily_association")
+        .exists()
+    )
+    assert Reminder.objects.filter(association__slug__in=slugs, sent_at__isnull=False).count() == 6
+    assert len([m for m in mail.outbox if any(s in m.to[0] for s in slugs)]) == 6  # nobody reminded twice
+    assert Credential.objects.filter(association__slug__in=slugs, status=CredentialStatus.LAPSED).count() == 3
+    assert DailyRun.objects.filter(association__slug__in=slugs, finished_at__isnull=False).count() == 3

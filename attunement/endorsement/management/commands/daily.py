@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from attunement.endorsement.actions import run_daily
+from attunement.endorsement.renewal import enqueue_daily
 
 
 class Command(BaseCommand):
@@ -17,8 +18,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--today", type=date.fromisoformat, help="run as if today were this date (YYYY-MM-DD)")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="put one task per association on the queue for the workers instead of running here",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            count = enqueue_daily(options["today"])
+            self.stdout.write(f"{count} association(s) queued for the daily job")
+            return
         result = run_daily(options["today"])
         for slug, counts in result.by_association.items():
             self.stdout.write(f"{slug}: {counts['reminders']} reminders sent, {counts['lapsed']} credentials lapsed")
