@@ -146,7 +146,8 @@ def _offer_unsubscribe(message: EmailMessage, purpose: str) -> None:
     )
     message.extra_headers["List-Unsubscribe"] = f"<{url}>"
     message.extra_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.body = f"{message.body}\n\n{_('To receive no more of these reminders: %(url)s') % {'url': url}}"
+    stop = _("To receive no more of these reminders: %(url)s") % {"url": url}
+    message.body = f"{message.body}\n\n{stop}"
 
 
 def opted_out(addresses: Sequence[str], purpose: str) -> set[str]:
