@@ -193,8 +193,14 @@ def deliver(mail_id: int) -> str:
         mail = OutgoingMail.objects.select_for_update().filter(pk=mail_id).first()
         if mail is None:
             return "missing"
-        if mail.status in (MailStatus.SENT, MailStatus.GAVE_UP):
+        if mail.status in (MailStatus.SENT, MailStatus.GAVE_UP, MailStatus.SUPPRESSED):
             return mail.status  # a duplicate task: already done
+        blocked = suppressed(mail.recipients)
+        if blocked and not {a.lower() for a in mail.recipients} - blocked:
+            # Every recipient bounced or complained while this waited for a retry.
+            mail.status = MailStatus.SUPPRESSED
+            mail.save(update_fields=["status"])
+            return mail.status
         stale = now - STALLED_AFTER
         if mail.status == MailStatus.SENDING and mail.attempt_started_at and mail.attempt_started_at > stale:
             return mail.status  # another worker is sending it right now

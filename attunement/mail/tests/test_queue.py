@@ -205,3 +205,18 @@ def test_two_workers_process_1000_tasks_and_none_runs_twice() -> None:
     assert all(status == "SUCCESSFUL" and len(ids) == 1 for status, ids in runs)
     by_worker = {ids[0] for _status, ids in runs}
     assert by_worker == {"worker-1", "worker-2"}  # both took part
+
+
+def test_a_message_waiting_for_a_retry_is_not_sent_once_its_address_bounced(smtp: SMTPServer, port: int) -> None:
+    from attunement.mail.models import Delivery
+
+    with override_settings(MAILERS=mailers_for(port)):
+        send_mail("Later", "Body.", None, ["gone@example.org"])
+        run_worker()  # the server is down
+        assert OutgoingMail.objects.get().status == MailStatus.RETRYING
+        actions.suppress(address="Gone@example.org", reason=Delivery.BOUNCED)  # another message's bounce
+        smtp.start()
+        time_passes()
+        run_worker()
+    assert OutgoingMail.objects.get().status == MailStatus.SUPPRESSED
+    assert smtp.received.messages == []
