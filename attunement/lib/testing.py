@@ -128,3 +128,31 @@ def csp_problems(response: Any) -> list[str]:
         if _JS_URL.search(html):
             problems.append("a javascript: URL")
     return problems
+
+
+def run_tasks(limit: int = 1_000) -> int:
+    """Run every task that is due, in this thread and this transaction (as a worker would,
+    without its connection handling, so an ordinary test can use it); returns how many ran.
+    A task that raises is recorded as failed, as the worker records it."""
+    from django_tasks_db.management.commands.db_worker import Worker
+    from django_tasks_db.models import DBTaskResult
+
+    worker = Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-run-tasks",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while ran < limit:
+        due = DBTaskResult.objects.ready().order_by("enqueued_at").first()
+        if due is None:
+            return ran
+        due.claim(worker.worker_id)
+        worker.run_task(due)
+        ran += 1
+    return ran

@@ -27,6 +27,7 @@ from attunement.training.tests.fixtures import certificate as training_certifica
 from attunement.training.tests.fixtures import certificate_code as training_certificate_code
 from attunement.training.tests.fixtures import feed_token as training_feed_token
 from attunement.training.tests.fixtures import kw as training_kw
+from attunement.workforce.tests.fixtures import checkin_import
 from conftest import PERSONA_NAMES
 
 ANON, APPL, REV, TRN, ANL, COORD, ADM, OUT, OPER = PERSONA_NAMES
@@ -136,6 +137,7 @@ TABLE: dict[str, Row] = {
     "credentials_me:certificate": Row(OWN_ENTRY, holder_code),
     "workforce:indicators": Row(ANALYSTS, riverbend),
     "workforce:import": Row({**ANALYSTS, ANL: 403, COORD: 302, ADM: 302}, riverbend, method="post"),
+    "workforce:import_job": Row({**ANALYSTS, ANL: 403}, checkin_import),
     "api_admin:clients": Row(ADMINS, riverbend),
     "api_admin:create_client": Row(
         {**ADMINS, ADM: 302}, riverbend, method="post", data=lambda ctx: {"name": "Payer", "contact_email": "a@b.org"}

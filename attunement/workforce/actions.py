@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.tasks import task
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association
@@ -17,11 +19,13 @@ from attunement.audit.actions import record
 from attunement.endorsement.models import Credential
 from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
-from attunement.workforce.checkin import Reader, Response
+from attunement.workforce.checkin import CheckinError, Reader, Response
 from attunement.workforce.indicators import compute, compute_extra
 from attunement.workforce.models import (
     ANSWER_FIELDS,
+    CheckinImport,
     CheckinResponse,
+    ImportStatus,
     IndicatorSnapshot,
     Programme,
     RegionTarget,
@@ -69,6 +73,71 @@ def _row(association: Association, response: Response) -> CheckinResponse:
         annual_salary=response.annual_salary,
         caseload=response.caseload,
     )
+
+
+# Problems kept on an import's page (the count says how many more there were).
+SHOWN_PROBLEMS = 50
+
+
+@transaction.atomic
+def queue_checkin_import(*, actor: User, association: Association, content: bytes, file_name: str) -> CheckinImport:
+    """Store an uploaded check-in file and enqueue its import (``run_checkin_import``); the
+    page of the returned import shows its progress and outcome. The problems are written in
+    the uploader's language."""
+    job = CheckinImport(
+        association=association,
+        requested_by=actor,
+        file_name=file_name[:255],
+        language=translation.get_language() or "en",
+    )
+    job.file.save("checkins.csv", ContentFile(content), save=False)
+    job.save()
+    record(actor=actor, verb="workforce.checkins_import_queued", association=association, target=job,
+           data={"file": job.file_name, "bytes": len(content)})  # fmt: skip
+    import_checkin_file.enqueue(job.pk)
+    return job
+
+
+@task(queue_name="default")
+def import_checkin_file(job_id: int) -> str:
+    """The task: import one stored file, all or nothing, and record the outcome."""
+    return run_checkin_import(job_id)
+
+
+def run_checkin_import(job_id: int) -> str:
+    if not CheckinImport.objects.filter(pk=job_id, status=ImportStatus.QUEUED).update(status=ImportStatus.RUNNING):
+        return "not queued"  # a second task for the same file, or already done
+    job = CheckinImport.objects.select_related("association", "requested_by").get(pk=job_id)
+    fields: dict[str, Any]
+    with translation.override(job.language):
+        try:
+            with job.file.open("rb") as stored:
+                text = stored.read().decode("utf-8")
+            result = import_checkins(job.association, text, actor=job.requested_by, file_name=job.file_name)
+        except UnicodeDecodeError:
+            problems = [str(_("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))]
+            fields = {"status": ImportStatus.FAILED, "problems": problems, "problem_count": 1}
+        except CheckinError as exc:
+            fields = {"status": ImportStatus.FAILED, "problems": exc.errors[:SHOWN_PROBLEMS],
+                      "problem_count": len(exc.errors)}  # fmt: skip
+        except Exception as exc:
+            problem = _("The import stopped (%(error)s); nothing was imported. Upload the file again.") % {
+                "error": type(exc).__name__
+            }
+            _finish(job, status=ImportStatus.FAILED, problems=[str(problem)], problem_count=1)
+            raise
+        else:
+            fields = {"status": ImportStatus.DONE, "rows": result.rows, "created": result.created,
+                      "replaced": result.replaced}  # fmt: skip
+    _finish(job, **fields)
+    return str(fields["status"])
+
+
+def _finish(job: CheckinImport, **fields: Any) -> None:
+    """Record the outcome and remove the stored file (the answers are in the database now)."""
+    CheckinImport.objects.filter(pk=job.pk).update(finished_at=timezone.now(), file="", **fields)
+    if job.file and job.file.name:
+        job.file.storage.delete(job.file.name)
 
 
 def import_checkins(

@@ -197,3 +197,39 @@ class Rollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.association_id} {self.name}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be imported")
+    RUNNING = "running", _("Being imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Nothing was imported")
+
+
+class CheckinImport(models.Model):
+    """A check-in file uploaded by staff, imported by a task (a 10 MB file takes seconds; the
+    request only stores it). The stored file is removed once it has been read; the outcome
+    stays: counts, or the problems that stopped it (all-or-nothing, as from the command line)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="checkin_imports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    language = models.CharField(max_length=10, default="en")  # the problems are written in it
+    file = models.FileField(upload_to="imports/", blank=True)
+    file_name = models.CharField(_("file"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    replaced = models.PositiveIntegerField(default=0)
+    problems = models.JSONField(default=list)  # the first ones, as sentences
+    problem_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("check-in import")
+        verbose_name_plural = _("check-in imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"

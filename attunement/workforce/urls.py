@@ -8,6 +8,7 @@ app_name = "workforce"
 urlpatterns = [
     path("", views.indicators, name="indicators"),
     path("import", views.import_file, name="import"),
+    path("imports/<uuid:import_id>/", views.import_job, name="import_job"),
     path("endorsed/", views.endorsed, name="endorsed"),
     path("pipeline/", views.pipeline, name="pipeline"),
     path("coverage/", views.coverage, name="coverage"),

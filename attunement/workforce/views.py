@@ -8,10 +8,9 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from attunement.associations.access import coordinator_required, staff_required
@@ -21,8 +20,7 @@ from attunement.lib.errors import ActionRefused
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import SignedInRequest, StaffRequest
 from attunement.workforce import actions
-from attunement.workforce.actions import import_checkins
-from attunement.workforce.checkin import CheckinError
+from attunement.workforce.actions import queue_checkin_import
 from attunement.workforce.dashboards import (
     EndorsedFilters,
     Table,
@@ -45,7 +43,7 @@ from attunement.workforce.labels import (
     TOPIC_LABELS,
     WORKED_BEYOND_PAID,
 )
-from attunement.workforce.models import IndicatorSnapshot, Programme, Rollup, WorkforceProfile
+from attunement.workforce.models import CheckinImport, IndicatorSnapshot, Programme, Rollup, WorkforceProfile
 from attunement.workforce.selectors import associations_of, checked_in, checkin_initial
 
 MAX_UPLOAD = 10 * 1024 * 1024  # about 40,000 rows
@@ -343,31 +341,24 @@ def import_file(request: StaffRequest) -> HttpResponse:
     if upload.size is not None and upload.size > MAX_UPLOAD:
         messages.error(request, _("The file is larger than 10 MB; import it with the command line instead."))
         return back
+    content = upload.read()
     try:
-        text = upload.read().decode("utf-8")
+        content.decode("utf-8")
     except UnicodeDecodeError:
         messages.error(request, _("The file is not UTF-8 text. Save it as CSV UTF-8 and try again."))
         return back
-    try:
-        result = import_checkins(request.association, text, actor=request.user, file_name=upload.name or "")
-    except CheckinError as exc:
-        messages.error(
-            request,
-            ngettext(
-                "Nothing was imported: the file has %(count)s problem.",
-                "Nothing was imported: the file has %(count)s problems.",
-                len(exc.errors),
-            )
-            % {"count": len(exc.errors)},
-        )
-        for error in exc.errors[:SHOWN_ERRORS]:
-            messages.error(request, error)
-        if len(exc.errors) > SHOWN_ERRORS:
-            messages.error(request, _("… and %(count)s more.") % {"count": len(exc.errors) - SHOWN_ERRORS})
-        return back
-    messages.success(
-        request,
-        _("Imported %(rows)s answers (%(created)s new, %(replaced)s replaced).")
-        % {"rows": result.rows, "created": result.created, "replaced": result.replaced},
+    job = queue_checkin_import(actor=request.user, association=request.association, content=content,
+                               file_name=upload.name or "")  # fmt: skip
+    return redirect("workforce:import_job", association_slug=request.association.slug, import_id=job.public_id)
+
+
+@coordinator_required
+@require_GET
+def import_job(request: StaffRequest, import_id: uuid.UUID) -> HttpResponse:
+    """How an uploaded file's import went (it runs as a task: this page says while it waits)."""
+    job = get_object_or_404(CheckinImport, association=request.association, public_id=import_id)
+    response = render(
+        request, "workforce/import.html", {"job": job, "more": max(job.problem_count - len(job.problems), 0)}
     )
-    return back
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from attunement.associations.models import Association
 from attunement.audit.models import AuditEvent
-from attunement.lib.testing import assert_constant_queries
+from attunement.lib.testing import assert_constant_queries, run_tasks
 from attunement.workforce.actions import import_checkins
-from attunement.workforce.models import CheckinResponse
+from attunement.workforce.models import CheckinImport, CheckinResponse, ImportStatus
 from attunement.workforce.tests.test_indicators import _csv, _rows
 
 pytestmark = pytest.mark.django_db
@@ -80,9 +81,20 @@ IMPORT = reverse("workforce:import", kwargs={"association_slug": "riverbend"})
 def test_staff_upload_a_survey(personas: dict[str, Any], riverbend: Association, client_for: Any) -> None:
     client = client_for(personas["coordinator"])
     upload = SimpleUploadedFile("survey.csv", _csv(_rows()).encode(), content_type="text/csv")
-    page = client.post(IMPORT, {"checkins": upload}, follow=True).content.decode()
+    queued = client.post(IMPORT, {"checkins": upload}, follow=True)
+    assert "being imported in the background" in queued.content.decode()
+    assert not CheckinResponse.objects.exists()  # the request only stored the file
+    job = CheckinImport.objects.get()
+    assert job.file.name
+    assert run_tasks() == 1
+    page = client.get(queued.redirect_chain[-1][0]).content.decode()
     assert "Imported 20 answers (20 new, 0 replaced)." in page
-    assert "<td>43.8</td>" in page
+    job.refresh_from_db()
+    assert (job.status, job.rows, job.file.name) == (ImportStatus.DONE, 20, "")  # the stored file is gone
+    assert (
+        "<td>43.8</td>"
+        in client.get(reverse("workforce:indicators", kwargs={"association_slug": "riverbend"})).content.decode()
+    )
     event = AuditEvent.objects.get(verb="workforce.checkins_imported")
     assert event.actor == personas["coordinator"]
 
@@ -94,7 +106,10 @@ def test_a_bad_upload_imports_nothing_and_names_every_problem(
     rows[3]["role"] = "wizard"
     rows[4]["caseload"] = "many"
     upload = SimpleUploadedFile("survey.csv", _csv(rows).encode(), content_type="text/csv")
-    page = client_for(personas["admin"]).post(IMPORT, {"checkins": upload}, follow=True).content.decode()
+    admin = client_for(personas["admin"])
+    queued = admin.post(IMPORT, {"checkins": upload}, follow=True)
+    run_tasks()
+    page = admin.get(queued.redirect_chain[-1][0]).content.decode()
     assert "Nothing was imported: the file has 2 problems." in page
     assert "row 5, column &#x27;role&#x27;: unknown value &#x27;wizard&#x27;" in page
     assert "row 6, column &#x27;caseload&#x27;" in page
@@ -112,6 +127,38 @@ def test_errors_in_spanish_for_a_spanish_speaker(
     client = client_for(personas["coordinator"])
     client.cookies["django_language"] = "es"
     upload = SimpleUploadedFile("survey.csv", b"respondent_id,year,role\nx,2019,wizard\n", content_type="text/csv")
-    page = client.post(IMPORT, {"checkins": upload}, follow=True).content.decode()
+    queued = client.post(IMPORT, {"checkins": upload}, follow=True)
+    with translation.override("en"):  # the worker's language; the problems are in the uploader's
+        run_tasks()
+    page = client.get(queued.redirect_chain[-1][0]).content.decode()
     assert "No se importó nada" in page
     assert "valor desconocido &#x27;wizard&#x27;" in page
+
+
+def test_an_import_task_run_twice_imports_once_and_a_crash_is_recorded(
+    personas: dict[str, Any], riverbend: Association, monkeypatch: Any
+) -> None:
+    from attunement.workforce.actions import import_checkin_file, queue_checkin_import
+
+    job = queue_checkin_import(actor=personas["coordinator"], association=riverbend,
+                               content=_csv(_rows()).encode(), file_name="survey.csv")  # fmt: skip
+    import_checkin_file.enqueue(job.pk)  # the same import enqueued twice
+    assert run_tasks() == 2
+    job.refresh_from_db()
+    assert (job.status, job.rows) == (ImportStatus.DONE, 20)
+    assert CheckinResponse.objects.count() == 20
+    assert AuditEvent.objects.filter(verb="workforce.checkins_imported").count() == 1
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr("attunement.workforce.actions.refresh_indicators", broken)
+    others = [{**row, "respondent_id": f"{row['respondent_id']}-b"} for row in _rows()]  # 20 new people
+    again = queue_checkin_import(actor=personas["coordinator"], association=riverbend,
+                                 content=_csv(others).encode(), file_name="again.csv")  # fmt: skip
+    run_tasks()
+    again.refresh_from_db()
+    assert again.status == ImportStatus.FAILED
+    assert "nothing was imported" in again.problems[0]
+    assert again.file.name == ""
+    assert CheckinResponse.objects.count() == 20  # rolled back
