@@ -39,6 +39,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("me/portfolio/", include("attunement.portfolios.urls")),
     path("me/applications/", include("attunement.endorsement.urls")),
+    path("me/membership/", include("attunement.membership.me_urls")),
+    path("me/invoices/", include("attunement.payments.me_urls")),
     path("me/workforce/", include("attunement.workforce.me_urls")),
     path("me/credentials/", include("attunement.credentials.me_urls")),
     path("me/listing/", include("attunement.registry.me_urls")),

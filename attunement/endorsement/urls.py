@@ -7,9 +7,7 @@ app_name = "application"
 # Mounted at /me/applications/: the signed-in person's own applications.
 urlpatterns = [
     path("", views.applications, name="list"),
-    path("membership/join", views.join, name="join"),
     path("renewal/", views.renewal, name="renewal"),
-    path("invoices/<str:number>/pay", views.pay, name="pay"),
     path("<str:application_id>/", views.detail, name="detail"),
     path("<str:application_id>/<str:what>", views.act, name="act"),
 ]

@@ -27,9 +27,7 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.workflow import submission_blockers
 from attunement.lib.http import SignedInRequest
-from attunement.membership import actions as membership_actions
 from attunement.membership.models import MembershipType, Term
-from attunement.payments import actions as payment_actions
 from attunement.payments.gateways import gateway
 from attunement.payments.models import Invoice, InvoiceStatus
 from attunement.portfolios.models import Portfolio
@@ -184,43 +182,6 @@ def act(request: SignedInRequest, application_id: str, what: str) -> HttpRespons
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("application:detail", application_id=application.public_id)
-
-
-@require_POST
-def pay(request: SignedInRequest, number: str) -> HttpResponse:
-    invoice = get_object_or_404(Invoice, number=number, billed_to=request.user)
-    try:
-        payment_actions.pay_by_card(actor=request.user, invoice=invoice, token=request.POST.get("card", "").strip())
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Paid. Thank you."))
-    # Back to the page the payment was made on, if it is one of the person's own pages.
-    back = str(request.POST.get("next", ""))
-    return redirect(back if back.startswith("/me/") and "//" not in back else "application:list")
-
-
-@require_POST
-def join(request: SignedInRequest) -> HttpResponse:
-    portfolio = _portfolio(request)
-    raw = str(request.POST.get("membership_type", ""))
-    chosen = (
-        MembershipType.objects.filter(association=portfolio.association, pk=int(raw)).first() if raw.isdigit() else None
-    )
-    try:
-        invoice = membership_actions.join(
-            actor=request.user, person=request.user, association=portfolio.association, membership_type=chosen
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("application:list")
-    if invoice.status == InvoiceStatus.OPEN:
-        messages.info(
-            request, _("Pay the membership invoice %(number)s to start your membership.") % {"number": invoice.number}
-        )
-    else:
-        messages.success(request, _("Your membership has started."))
-    return redirect("application:list")
 
 
 def renewal(request: SignedInRequest) -> HttpResponse:

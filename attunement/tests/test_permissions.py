@@ -275,8 +275,9 @@ TABLE: dict[str, Row] = {
     "application:act": Row(
         OWN_ENTRY_POST, lambda ctx: {"application_id": ctx["application"].public_id, "what": "submit"}, method="post"
     ),
-    "application:join": Row(OWN_ENTRY_POST, method="post"),
-    "application:pay": Row(
+    # Anyone signed in may join an association (an invoice in their own name; no portfolio needed).
+    "membership_me:join": Row(statuses(302), method="post", data=lambda ctx: {"association": "riverbend"}),
+    "payments_me:pay": Row(
         OWN_ENTRY_POST, lambda ctx: {"number": ctx["invoice"].number}, method="post", data=lambda ctx: {"card": "0000"}
     ),
     "endorsement_staff:queue": Row(COORDINATORS, riverbend),

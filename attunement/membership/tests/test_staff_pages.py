@@ -53,7 +53,9 @@ def test_the_admin_creates_a_type_and_a_member_joins_it(
     applicant = client_for(personas["applicant"])
     page = applicant.get(reverse("application:list"))
     assert "Individual — 45.00" in page.content.decode()
-    joined = applicant.post(reverse("application:join"), {"membership_type": str(created.pk)})
+    joined = applicant.post(
+        reverse("membership_me:join"), {"association": "riverbend", "membership_type": str(created.public_id)}
+    )
     assert joined.status_code == 302
     invoice = Invoice.objects.get(billed_to=personas["applicant"])
     assert invoice.total == Decimal("45.00")
