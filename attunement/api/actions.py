@@ -5,17 +5,20 @@ from __future__ import annotations
 import base64
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import orjson
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.tasks import task
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from attunement.api import keys
-from attunement.api.models import WEBHOOK_EVENTS, ApiClient, ApiKey, WebhookEndpoint
+from attunement.api import keys, roster
+from attunement.api.models import WEBHOOK_EVENTS, ApiClient, ApiKey, RosterCheck, RosterStatus, WebhookEndpoint
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
@@ -178,3 +181,39 @@ def remove_webhook(*, actor: User, endpoint: WebhookEndpoint) -> None:
         target=endpoint,
         data={"client": endpoint.client.name, "url": endpoint.url},
     )
+
+
+# --- Rosters checked in the background (Prefer: respond-async) ----------------------------------
+
+ROSTER_KEPT = timedelta(days=1)
+
+
+@transaction.atomic
+def queue_roster_check(*, client_id: int, association_id: int, rows: list[Any]) -> RosterCheck:
+    """Keep the rows and enqueue their check; the answer is the client's to fetch for a day.
+    Row messages are written in the language of the request."""
+    check = RosterCheck.objects.create(
+        client_id=client_id,
+        association_id=association_id,
+        rows=len(rows),
+        roster={"language": translation.get_language() or "en", "rows": rows},
+        expires_at=timezone.now() + ROSTER_KEPT,
+    )
+    check_roster.enqueue(check.pk)
+    return check
+
+
+@task(queue_name="default")
+def check_roster(check_id: int) -> str:
+    """The task: answer every row, keep the answer, drop the rows; and delete expired checks."""
+    RosterCheck.objects.filter(expires_at__lt=timezone.now()).delete()
+    if not RosterCheck.objects.filter(pk=check_id, status=RosterStatus.QUEUED).update(status=RosterStatus.RUNNING):
+        return "not queued"  # a second task for the same roster, or expired
+    check = RosterCheck.objects.get(pk=check_id)
+    with translation.override(check.roster.get("language") or "en"):
+        # Dates as the direct answer writes them (orjson: ISO 8601), so both answers are the same.
+        answer = orjson.loads(orjson.dumps(roster.answer(check.association_id, check.roster.get("rows", []))))
+    RosterCheck.objects.filter(pk=check.pk).update(
+        status=RosterStatus.DONE, answer=answer, roster={}, finished_at=timezone.now()
+    )
+    return RosterStatus.DONE

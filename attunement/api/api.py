@@ -9,12 +9,14 @@ header (429)."""
 from __future__ import annotations
 
 import hashlib
+import uuid
 from datetime import date
 from typing import Any, Literal
 
 import orjson
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import ValidationError
@@ -22,8 +24,9 @@ from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyHeader, HttpBearer
 from pydantic import Field
 
-from attunement.api import keys, roster, selectors
+from attunement.api import actions, keys, roster, selectors
 from attunement.api.matching import SCORES, normalise_code
+from attunement.api.models import RosterCheck, RosterStatus
 
 DESCRIPTION = """
 Verify Endorsement® credentials of the association that issued your API key.
@@ -153,6 +156,21 @@ class RosterOut(Schema):
     results: list[RosterAnswer]
 
 
+class RosterQueued(Schema):
+    id: str
+    status: Literal["queued"]
+    rows: int
+    url: str
+
+
+class RosterCheckOut(Schema):
+    id: str
+    status: Literal["queued", "running", "done"]
+    rows: int
+    counts: dict[str, int] | None = None
+    results: list[RosterAnswer] | None = None
+
+
 class Pong(Schema):
     ok: bool
 
@@ -264,6 +282,15 @@ def search(request: HttpRequest, response: HttpResponse, query: Query[SearchQuer
 
 
 ROSTER_BODY = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Prefer",
+            "required": False,
+            "description": "`respond-async` (RFC 7240): answer 202 at once with the URL where the answer will be.",
+            "schema": {"type": "string"},
+        }
+    ],
     "requestBody": {
         "required": True,
         "content": {
@@ -297,13 +324,13 @@ ROSTER_BODY = {
             },
             "text/csv": {"schema": {"type": "string"}},
         },
-    }
+    },
 }
 
 
 @api.post(
     "/roster-checks",
-    response={200: RosterOut, 400: Error, 413: Error, 415: Error, **AUTH_ERRORS},
+    response={200: RosterOut, 202: RosterQueued, 400: Error, 413: Error, 415: Error, **AUTH_ERRORS},
     summary="Check a roster of up to 10,000 people",
     openapi_extra=ROSTER_BODY,
 )
@@ -341,13 +368,64 @@ def roster_check(request: HttpRequest) -> Any:
         return Status(400, {"detail": _("The request body cannot be read.")})
     if len(rows) > keys.ROWS_PER_REQUEST:  # the first hundred rows were paid for by the request itself
         keys.charge(key, keys.roster_cost(len(rows)) - 1)
-    results = roster.check(key.association_id, rows)
-    counts: dict[str, int] = {"current": 0, "not_current": 0, "not_found": 0, "error": 0}
-    for result in results:
-        counts[result["status"]] += 1
+    if _prefers_async(request):
+        check = actions.queue_roster_check(client_id=key.client_id, association_id=key.association_id, rows=rows)
+        location = f"{request.build_absolute_uri('/api/v1/roster-checks/')}{check.public_id}"
+        response = HttpResponse(
+            orjson.dumps({"id": str(check.public_id), "status": check.status, "rows": check.rows, "url": location}),
+            status=202,
+            content_type="application/json",
+        )
+        response["Location"] = location
+        response["Preference-Applied"] = "respond-async"
+        response["Cache-Control"] = "private, no-store"
+        return response
     # Answered directly: validating 10,000 answers through the schema took longer than checking
     # them (the shape is the schema's, held by the tests and the fuzzing).
-    body = orjson.dumps({"rows": len(results), "counts": counts, "results": results})
-    response = HttpResponse(body, content_type="application/json")
+    response = HttpResponse(orjson.dumps(roster.answer(key.association_id, rows)), content_type="application/json")
     response["Cache-Control"] = "private, no-store"  # a roster names people: keep it out of caches
+    return response
+
+
+def _prefers_async(request: HttpRequest) -> bool:
+    """RFC 7240: ``Prefer: respond-async`` (among other preferences, any case)."""
+    wanted = request.headers.get("Prefer", "")
+    return any(part.split(";")[0].strip().lower() == "respond-async" for part in wanted.split(","))
+
+
+@api.get(
+    "/roster-checks/{check_id}",
+    response={200: RosterCheckOut, 404: Error, **AUTH_ERRORS},
+    summary="The answer to a roster sent with Prefer: respond-async",
+)
+def roster_check_result(request: HttpRequest, check_id: str) -> Any:
+    """While the roster is being checked, `status` is `queued` or `running` (ask again after
+    Retry-After seconds); then `done` with the same `rows`, `counts` and `results` as a direct
+    answer. Kept for a day, for the organisation that sent it; anything else is a 404."""
+    key: keys.KeyInfo = request.auth  # type: ignore[attr-defined]
+    try:
+        public_id = uuid.UUID(check_id)
+    except ValueError:
+        public_id = None
+    found = (
+        RosterCheck.objects.filter(public_id=public_id, client_id=key.client_id, expires_at__gt=timezone.now())
+        .only("public_id", "status", "rows", "answer")
+        .first()
+        if public_id is not None
+        else None
+    )
+    if found is None:
+        response = HttpResponse(
+            orjson.dumps({"detail": _("No roster check with this id: it may have expired (answers are kept a day).")}),
+            status=404,
+            content_type="application/json",
+        )
+    else:
+        body: dict[str, Any] = {"id": str(found.public_id), "status": found.status, "rows": found.rows}
+        if found.status == RosterStatus.DONE and found.answer is not None:
+            body |= {"counts": found.answer["counts"], "results": found.answer["results"]}
+        response = HttpResponse(orjson.dumps(body), content_type="application/json")
+        if found.status != RosterStatus.DONE:
+            response["Retry-After"] = "2"
+    response["Cache-Control"] = "private, no-store"
     return response

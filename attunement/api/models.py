@@ -144,3 +144,35 @@ class QuotaWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key_id}: {self.used} in minute {self.minute}"
+
+
+class RosterStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Being checked")
+    DONE = "done", _("Done")
+
+
+class RosterCheck(models.Model):
+    """A roster sent with ``Prefer: respond-async``: checked by a task, its answers kept for
+    the client that sent it until ``expires_at`` (a day), then deleted. The rows sent are
+    dropped once checked."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="roster_checks")
+    association = models.ForeignKey("associations.Association", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=RosterStatus.choices, default=RosterStatus.QUEUED)
+    rows = models.PositiveIntegerField(default=0)
+    roster = models.JSONField(default=list)  # the rows as sent, until they are checked
+    answer = models.JSONField(null=True, blank=True)  # {"rows", "counts", "results"}
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("roster check")
+        verbose_name_plural = _("roster checks")
+        indexes = [models.Index(fields=["expires_at"], name="roster_check_expiry")]
+
+    def __str__(self) -> str:
+        return f"{self.public_id} ({self.status})"

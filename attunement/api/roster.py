@@ -187,3 +187,12 @@ def _by_name(row: Row, candidates: list[dict[str, Any]]) -> dict[str, Any]:
     people = {c["person_id"] for c in candidates}
     best = max(candidates, key=lambda c: (c["status"] in selectors.CURRENT, c["since"], c["id"]))
     return _answer(row, _status(best), "high" if len(people) == 1 else "medium", selectors.credential_answer(best))
+
+
+def answer(association_id: int, raw_rows: list[Any]) -> dict[str, Any]:
+    """The whole answer to a roster: its size, the count per status and one result a row."""
+    results = check(association_id, raw_rows)
+    counts: dict[str, int] = {"current": 0, "not_current": 0, "not_found": 0, "error": 0}
+    for result in results:
+        counts[result["status"]] += 1
+    return {"rows": len(results), "counts": counts, "results": results}

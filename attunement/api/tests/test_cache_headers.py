@@ -33,6 +33,10 @@ def _calls(code: str) -> dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]
         ("GET", "/ping"): [("/ping", {})],
         ("GET", "/credentials/{code}"): [(f"/credentials/{code}", {}), ("/credentials/NOPE234567", {})],
         ("GET", "/credentials"): [("/credentials?name=Ana+Cached", {}), ("/credentials?limit=500&name=x", {})],
+        ("GET", "/roster-checks/{check_id}"): [
+            ("/roster-checks/00000000-0000-4000-8000-000000000000", {}),
+            ("/roster-checks/not-an-id", {}),
+        ],
         ("POST", "/roster-checks"): [
             ("/roster-checks", {"data": {"rows": [{"code": code}]}, "content_type": "application/json"}),
             ("/roster-checks", {"data": b"", "content_type": "application/json"}),
