@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_safe
 
 from attunement.associations.access import association_page
 from attunement.credentials import actions, selectors, vc
-from attunement.credentials.certificate import CertificateFacts, render_certificate
+from attunement.credentials.documents import certificate_pdf
 from attunement.credentials.verify import BUNDLE_FORMAT
 from attunement.endorsement.models import Credential, CredentialStatus
 from attunement.lib.errors import ActionRefused
@@ -117,19 +117,7 @@ def certificate(request: SignedInRequest, code: str) -> HttpResponse:
     if credential.status not in CURRENT:
         messages.error(request, _("A certificate is only made for a current credential."))
         return redirect("credentials_me:mine")
-    person = credential.person
-    pdf = render_certificate(
-        CertificateFacts(
-            holder_name=person.legal_name or person.display_name,
-            category=credential.get_category_display(),
-            emerging=credential.emerging,
-            association=credential.association.name,
-            since=credential.since,
-            valid_through=credential.valid_through,
-            code=credential.public_code,
-            verification_url=selectors.verification_url(credential.public_code),
-        )
-    )
+    pdf = certificate_pdf(credential)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="certificate-{credential.category}-{credential.public_code}.pdf"'

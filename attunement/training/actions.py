@@ -26,6 +26,7 @@ from attunement.people.models import User
 from attunement.portfolios.models import Portfolio, Provenance, Training, Verification
 from attunement.training import attendance_file
 from attunement.training.access import can_decide_courses, can_manage
+from attunement.training.documents import render_attendance_certificates
 from attunement.training.models import (
     Attendance,
     Course,
@@ -485,6 +486,8 @@ def finalise_session(*, actor: User, session: Session) -> Finalised:
     Registration.objects.bulk_update(registrations, ["credited_hours", "training_entry"])
     record(actor=actor, verb="training.session.finalised", association=session.association, target=session,
            data={"credited": credited, "waiting_for_portfolio": waiting, "hours": str(total)})  # fmt: skip
+    # The attendance certificates, made by a task before people come to download them.
+    render_attendance_certificates.enqueue(session.pk)
     return Finalised(credited=credited, waiting_for_portfolio=waiting, hours=total)
 
 

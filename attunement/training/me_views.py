@@ -17,9 +17,10 @@ from attunement.lib.errors import ActionRefused
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import SignedInRequest
 from attunement.training import actions, feeds, ical, selectors
+from attunement.training.documents import attendance_pdf, verification_url
 from attunement.training.feeds import feed_token
 from attunement.training.models import Registration
-from attunement.training.pdf import render_certificate, render_transcript
+from attunement.training.pdf import render_transcript
 from attunement.training.selectors import num
 from attunement.training.views import site_url
 
@@ -110,11 +111,8 @@ def certificate(request: SignedInRequest, registration_id: uuid.UUID) -> HttpRes
     )
     if registration is None:
         raise Http404
-    url = site_url(request) + reverse(
-        "training:certificate_check",
-        kwargs={"association_slug": registration.session.association.slug, "code": registration.certificate_code},
-    )
-    response = HttpResponse(render_certificate(registration, url), content_type="application/pdf")
+    url = verification_url(registration, site_url(request))
+    response = HttpResponse(attendance_pdf(registration, url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="attendance-{registration.certificate_code}.pdf"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -69,3 +69,42 @@ def test_my_credentials_page_lists_the_downloads(
     for what in ("jwt", "bundle", "certificate"):
         assert reverse(f"credentials_me:{what}", kwargs={"code": credential.public_code}) in page
     assert reverse("verify", kwargs={"code": credential.public_code}) in page
+
+
+def test_the_certificate_is_made_by_a_task_when_the_credential_changes_and_never_served_stale(
+    credential: Credential, client_for: Callable[..., Any], personas: dict[str, Any], monkeypatch: Any
+) -> None:
+    """Issue 17.1 (PDF generation as tasks): a change enqueues the rendering; the download then
+    streams the stored file; a corrected name is printed at once, never the stored one."""
+    from attunement.endorsement.signals import send_credentials_changed
+    from attunement.lib.models import StoredDocument
+    from attunement.lib.testing import run_tasks
+    from attunement.people.models import User
+
+    alex = personas["applicant"]
+    send_credentials_changed(credential.association, "renewed", [credential.pk])
+    assert run_tasks() == 1
+    [stored] = StoredDocument.objects.filter(kind="credentials.certificate")
+    assert stored.key == f"{credential.public_code}:{alex.preferred_language}"  # the holder's language
+
+    made: list[str] = []
+
+    def counting(facts: CertificateFacts, **kwargs: Any) -> bytes:
+        made.append(facts.holder_name)
+        return render_certificate(facts, **kwargs)
+
+    monkeypatch.setattr("attunement.credentials.documents.render_certificate", counting)
+    client = client_for(alex)
+    client.cookies["django_language"] = alex.preferred_language
+    url = reverse("credentials_me:certificate", kwargs={"code": credential.public_code})
+    with stored.file.open("rb") as handle:
+        assert client.get(url).content == handle.read()
+    assert made == []  # streamed from the store
+    User.objects.filter(pk=alex.pk).update(legal_name="Alexandra Rivera-Soto")
+    fresh = client.get(url)
+    assert made == ["Alexandra Rivera-Soto"]
+    assert fresh.content.startswith(b"%PDF-")
+    stored.refresh_from_db()
+    with stored.file.open("rb") as handle:
+        assert handle.read() == fresh.content  # kept for the next download
+    assert StoredDocument.objects.filter(kind="credentials.certificate").count() == 1

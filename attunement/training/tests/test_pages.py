@@ -299,6 +299,16 @@ def test_an_attendance_certificate_and_its_public_check(
     pdf = alex.get(url)
     assert pdf.content.startswith(b"%PDF")
     assert client_for(personas["reviewer"]).get(url).status_code == 404
+    # Finalising enqueued the certificates (issue 17.1): the worker makes them in the person's
+    # language; a download in that language streams the stored file.
+    from attunement.lib.models import StoredDocument
+    from attunement.lib.testing import run_tasks
+
+    assert run_tasks() == 1
+    stored = StoredDocument.objects.get(
+        kind="training.certificate", key=f"{reg.certificate_code}:{personas['applicant'].preferred_language}"
+    )
+    assert stored.file.name
     check = reverse("training:certificate_check", kwargs={"association_slug": "riverbend",
                                                           "code": reg.certificate_code.lower()})  # fmt: skip
     assert "Alex Rivera" in client_for(None).get(check).content.decode()
