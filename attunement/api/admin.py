@@ -1,7 +1,12 @@
 """Operators see every association's API clients, keys (by prefix only), webhooks and deliveries."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from attunement.api import webhooks
 from attunement.api.models import ApiClient, ApiKey, WebhookDelivery, WebhookEndpoint
 
 
@@ -37,3 +42,14 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
     list_display = ["public_id", "endpoint", "event", "status", "attempts", "last_status_code", "next_attempt_at"]
     list_filter = ["status", "event"]
     readonly_fields = ["public_id", "endpoint", "event", "payload", "created_at", "delivered_at"]
+    actions = ["deliver_again"]
+
+    @admin.action(description=_("Deliver again (failed deliveries)"))
+    def deliver_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
+        count = webhooks.deliver_again(actor=request.user, deliveries=list(queryset))
+        self.message_user(
+            request,
+            ngettext("%(count)s delivery queued again.", "%(count)s deliveries queued again.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -47,3 +47,41 @@ def test_the_operator_sees_mail_sends_it_again_and_lifts_a_suppression(
     row.refresh_from_db()
     assert row.lifted_by == personas["operator"]
     assert AuditEvent.objects.filter(verb__in=["mail.sent_again", "mail.suppression.lifted"]).count() == 2
+
+
+def test_the_operator_runs_a_failed_task_again_and_delivers_a_failed_webhook_again(
+    personas: dict[str, Any], client_for: Any, riverbend: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from attunement.api.models import ApiClient, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+    from attunement.endorsement.renewal import daily_association
+    from attunement.lib.testing import run_tasks
+
+    client = client_for(personas["operator"])
+    failed = daily_association.enqueue(0, "2026-12-07")  # no association 0: the task fails
+    run_tasks()
+    result = DBTaskResult.objects.get(id=failed.id)
+    assert result.status == "FAILED"
+    page = client.get(reverse("admin:django_tasks_database_dbtaskresult_change", args=[result.pk])).content.decode()
+    assert "DoesNotExist" in page  # the error is on the result's page
+    again = client.post(
+        reverse("admin:django_tasks_database_dbtaskresult_changelist"),
+        {"action": "run_again", "_selected_action": [result.pk]},
+    )
+    assert again.status_code == 302
+    assert DBTaskResult.objects.filter(task_path=result.task_path, status="READY").count() == 1
+    assert AuditEvent.objects.filter(verb="tasks.run_again").count() == 1
+
+    payer = ApiClient.objects.create(association=riverbend, name="Payer", contact_email="p@example.org")
+    endpoint = WebhookEndpoint.objects.create(client=payer, url="https://example.org/hook", events=["renewed"])
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event="renewed", payload={}, status=DeliveryStatus.FAILED, attempts=6
+    )
+    posted = client.post(
+        reverse("admin:api_webhookdelivery_changelist"), {"action": "deliver_again", "_selected_action": [delivery.pk]}
+    )
+    assert posted.status_code == 302
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 0)
+    assert DBTaskResult.objects.filter(task_path="attunement.api.webhooks.deliver_webhooks", status="READY").exists()
