@@ -5,11 +5,13 @@ from typing import Any
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib import messages
+from django.core.mail import EmailMessage
 from django.http import HttpRequest
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from attunement.mail.actions import suppressed
+from attunement.mail.messages import tags
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +22,19 @@ class AccountAdapter(DefaultAccountAdapter):
             user.preferred_language = language
         user.email = (user.email or "").lower()
         return super().save_user(request, user, form, commit=commit)
+
+    def render_mail(
+        self,
+        template_prefix: str,
+        email: str | list[str],
+        context: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> EmailMessage:
+        """allauth's messages, with their purpose recorded by the mail queue (``sign_in_code``
+        for the code that signs a person in, ``account_<name>`` for the others)."""
+        name = template_prefix.rsplit("/", 1)[-1]
+        purpose = "sign_in_code" if name == "login_code" else f"account_{name}"[:40]
+        return super().render_mail(template_prefix, email, context, headers={**(headers or {}), **tags(purpose)})
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         """Sign-in codes, confirmations and resets. To an address that bounced or reported our

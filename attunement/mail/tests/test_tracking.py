@@ -203,3 +203,16 @@ def test_a_sign_in_code_to_a_suppressed_address_tells_the_person_what_to_do(pers
     assert "We could not send mail to" in response.content.decode()
     assert django_mail.outbox == []
     assert OutgoingMail.objects.get().status == MailStatus.SUPPRESSED
+
+
+def test_a_sign_in_code_is_recorded_with_its_purpose(personas: dict[str, Any]) -> None:
+    alex = personas["applicant"]
+    with override_settings(MAILERS=LOCMEM):
+        response = Client(headers={"Accept-Language": "en"}).post(
+            reverse("account_request_login_code"), {"email": alex.email}
+        )
+        run_worker()
+    assert response.status_code == 302
+    [code] = OutgoingMail.objects.all()
+    assert (code.purpose, code.to_address, code.status) == ("sign_in_code", alex.email.lower(), MailStatus.SENT)
+    assert django_mail.outbox[0].to == [alex.email]
