@@ -24,7 +24,7 @@ from ninja.renderers import BaseRenderer
 from ninja.security import APIKeyHeader, HttpBearer
 from pydantic import Field
 
-from attunement.api import actions, keys, roster, selectors
+from attunement.api import actions, keys, lookup, roster, selectors
 from attunement.api.matching import SCORES, normalise_code
 from attunement.api.models import RosterCheck, RosterStatus
 
@@ -221,7 +221,7 @@ def credential(request: HttpRequest, code: str) -> Any:
     An unknown code (or one of another association) is a 404 with `valid: false`."""
     key: keys.KeyInfo = request.auth  # type: ignore[attr-defined]
     normalised = normalise_code(code)
-    answer = selectors.credential_by_code(key.association_id, normalised) if normalised else None
+    answer = lookup.credential_by_code(key.association_id, normalised) if normalised else None
     # Answered directly (the shape is the schema's, checked by the tests and the fuzzing):
     # this is the hot path that payers call thousands of times a minute.
     if answer is None:
