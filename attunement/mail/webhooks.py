@@ -38,7 +38,6 @@ TRACKING = {
     "sendgrid": SendGridTrackingWebhookView,
     "sparkpost": SparkPostTrackingWebhookView,
 }
-PROVIDERS = frozenset(TRACKING)
 
 
 def _text(status: int, text: str) -> HttpResponse:

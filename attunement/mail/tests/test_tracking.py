@@ -216,3 +216,10 @@ def test_a_sign_in_code_is_recorded_with_its_purpose(personas: dict[str, Any]) -
     [code] = OutgoingMail.objects.all()
     assert (code.purpose, code.to_address, code.status) == ("sign_in_code", alex.email.lower(), MailStatus.SENT)
     assert django_mail.outbox[0].to == [alex.email]
+
+
+def test_every_provider_the_settings_accept_has_a_tracking_webhook() -> None:
+    from attunement import settings as project_settings
+    from attunement.mail.webhooks import TRACKING
+
+    assert set(project_settings._MAIL_PROVIDERS) == set(TRACKING)
