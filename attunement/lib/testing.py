@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection, connections
@@ -130,23 +131,64 @@ def csp_problems(response: Any) -> list[str]:
     return problems
 
 
-def run_tasks(limit: int = 1_000) -> int:
-    """Run every task that is due, in this thread and this transaction (as a worker would,
-    without its connection handling, so an ordinary test can use it); returns how many ran.
-    A task that raises is recorded as failed, as the worker records it."""
+def _worker(worker_id: str) -> Any:
+    """django-tasks-db's worker on every queue, in batch mode: it stops when nothing is due."""
     from django_tasks_db.management.commands.db_worker import Worker
-    from django_tasks_db.models import DBTaskResult
 
-    worker = Worker(
+    return Worker(
         queue_names=["*"],
         interval=0,
         batch=True,
         backend_name="default",
         startup_delay=False,
         max_tasks=None,
-        worker_id="test-run-tasks",
+        worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def run_worker(worker_id: str = "test-worker") -> None:
+    """A real worker loop (with its own connection handling: use from a ``transaction=True``
+    test): runs every task that is due, then returns."""
+    _worker(worker_id).run()
+
+
+def run_workers(*worker_ids: str, timeout: float = 300) -> list[BaseException]:
+    """Several workers at once, each in its own thread and connection, until nothing is due;
+    returns what they raised."""
+    errors: list[BaseException] = []
+
+    def work(worker_id: str) -> None:
+        try:
+            run_worker(worker_id)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=work, args=(worker_id,)) for worker_id in worker_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout)
+    return errors
+
+
+def time_passes() -> None:
+    """Time passes: every task waiting for its time (a retry) is due now."""
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
+
+
+def run_tasks(limit: int = 1_000) -> int:
+    """Run every task that is due, in this thread and this transaction (as a worker would,
+    without its connection handling, so an ordinary test can use it); returns how many ran.
+    A task that raises is recorded as failed, as the worker records it."""
+    from django_tasks_db.models import DBTaskResult
+
+    worker = _worker("test-run-tasks")
     ran = 0
     while ran < limit:
         due = DBTaskResult.objects.ready().order_by("enqueued_at").first()

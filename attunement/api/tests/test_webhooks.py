@@ -269,7 +269,7 @@ def test_the_worker_delivers_and_retries_at_the_planned_time(
     task due when the retry is; a rolled-back change enqueues nothing."""
     from django_tasks_db.models import DBTaskResult
 
-    from attunement.mail.tests.test_queue import run_worker, time_passes
+    from attunement.lib.testing import run_worker, time_passes
 
     credential = holder("Vi Rolled", association=riverbend)
 

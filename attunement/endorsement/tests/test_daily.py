@@ -102,12 +102,10 @@ def test_the_daily_job_as_tasks_two_workers_and_enqueued_twice_remind_once(
 ) -> None:
     """Issue 17.1: ``attunement daily --enqueue`` puts one task per association on the queue;
     two workers share them; enqueued twice (two timers), each association is still done once."""
-    import threading
 
-    from django.db import connections
     from django_tasks_db.models import DBTaskResult
 
-    from attunement.mail.tests.test_queue import run_worker
+    from attunement.lib.testing import run_workers
 
     today = timezone.localdate()
     slugs = ("cedar", "dogwood", "elm")
@@ -119,17 +117,7 @@ def test_the_daily_job_as_tasks_two_workers_and_enqueued_twice_remind_once(
     queued = DBTaskResult.objects.filter(task_path="attunement.endorsement.renewal.daily_association").count()
     assert queued >= 2 * active
 
-    def work(name: str) -> None:
-        try:
-            run_worker(name)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=work, args=(f"w{n}",)) for n in (1, 2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
+    assert run_workers("w1", "w2", timeout=120) == []
     assert (
         not DBTaskResult.objects.exclude(status="SUCCESSFUL")
         .filter(task_path="attunement.endorsement.renewal.daily_association")

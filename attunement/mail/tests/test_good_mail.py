@@ -16,9 +16,10 @@ from django.utils import timezone, translation
 
 from attunement.endorsement.models import Reminder
 from attunement.endorsement.renewal import run_daily
+from attunement.lib.testing import run_worker
 from attunement.mail.messages import tags
 from attunement.mail.models import MailOptOut, MailStatus, OutgoingMail
-from attunement.mail.tests.test_queue import LOCMEM, run_worker
+from attunement.mail.tests.test_queue import LOCMEM
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -4,7 +4,6 @@ again by the operator, and never sent twice by two workers or a duplicate task."
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -12,13 +11,13 @@ from typing import Any
 import pytest
 from django.core import mail as django_mail
 from django.core.mail import EmailMessage, send_mail
-from django.db import connections, transaction
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
-from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from attunement.audit.models import AuditEvent
+from attunement.lib.testing import run_worker, run_workers, time_passes
 from attunement.mail import actions
 from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
 from attunement.mail.models import MailStatus, OutgoingMail
@@ -30,25 +29,6 @@ LOCMEM = {
     "default": {"BACKEND": "attunement.mail.backend.QueuedEmailBackend"},
     "transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
 }
-
-
-def run_worker(worker_id: str = "test-worker") -> None:
-    """One worker in batch mode: runs every task that is due, then returns."""
-    Worker(
-        queue_names=["*"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id=worker_id,
-        excluded_queue_names=[],
-    ).run()
-
-
-def time_passes() -> None:
-    """Time passes: every waiting task becomes due."""
-    DBTaskResult.objects.filter(status="READY").update(run_after=timezone.now() - timedelta(seconds=1))
 
 
 @pytest.fixture
@@ -180,21 +160,7 @@ def test_two_workers_process_1000_tasks_and_none_runs_twice() -> None:
         from django.core.mail import mailers
 
         assert mailers.default.send_messages(messages) == 1000
-        errors: list[BaseException] = []
-
-        def work(worker_id: str) -> None:
-            try:
-                run_worker(worker_id)
-            except BaseException as exc:
-                errors.append(exc)
-            finally:
-                connections.close_all()
-
-        threads = [threading.Thread(target=work, args=(f"worker-{n}",)) for n in (1, 2)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(300)
+        errors = run_workers("worker-1", "worker-2")
     assert errors == []
     assert OutgoingMail.objects.filter(status=MailStatus.SENT, attempts=1).count() == 1000
     subjects = [m.subject for m in django_mail.outbox]

@@ -11,10 +11,9 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from attunement.lib.testing import count_queries
+from attunement.lib.testing import count_queries, run_worker, time_passes
 from attunement.mail.models import MailStatus, OutgoingMail
 from attunement.mail.tests.smtp import SMTPServer, free_port, mailers_for, part
-from attunement.mail.tests.test_queue import run_worker, time_passes
 from attunement.mail.tests.test_tracking import MAILGUN, mailgun_event, post_mailgun
 from attunement.portfolios.models import Reference
 

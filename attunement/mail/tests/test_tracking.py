@@ -18,10 +18,11 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from attunement.endorsement.models import Reminder
+from attunement.lib.testing import run_worker
 from attunement.mail import actions
 from attunement.mail.messages import ABOUT_HEADER, PURPOSE_HEADER
 from attunement.mail.models import Delivery, MailEvent, MailStatus, OutgoingMail, SuppressedAddress
-from attunement.mail.tests.test_queue import LOCMEM, run_worker
+from attunement.mail.tests.test_queue import LOCMEM
 from attunement.portfolios.models import Reference, ReferenceStatus
 
 pytestmark = pytest.mark.django_db(transaction=True)
