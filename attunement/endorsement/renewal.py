@@ -26,7 +26,6 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.audit.models import AuditEvent
-from attunement.endorsement.mail import REMINDER_MAIL
 from attunement.endorsement.models import (
     Credential,
     CredentialStatus,
@@ -46,6 +45,7 @@ from attunement.people.models import User
 HELD = [CredentialStatus.ACTIVE, CredentialStatus.EMERITUS]
 BATCH = 5_000
 RENEWAL_TARGET = "endorsement.renewal"
+REMINDER_MAIL = "endorsement.reminder"  # the ``about`` of a renewal reminder's mail: endorsement.reminder:<pk>
 
 
 def due_in(association: Association, year: int) -> date:
@@ -207,12 +207,14 @@ def return_renewal(*, actor: User, renewal: Renewal, note: str) -> None:
 
 
 @transaction.atomic
-def mark_reminder_bounced(*, actor: User, reminder: Reminder) -> None:
-    """Staff record a bounce (from the mail provider's report) so the member can be reached another way."""
+def mark_reminder_bounced(*, actor: User | None, reminder: Reminder, delivery: str = "") -> None:
+    """A bounce recorded by staff, or by the mail provider's report (``delivery`` says what it
+    reported), so the member can be reached another way."""
     if not Reminder.objects.filter(pk=reminder.pk, bounced_at__isnull=True).update(bounced_at=timezone.now()):
         raise ActionRefused(_("Already recorded as bounced."))
+    reported = {"reported_by": "provider", "delivery": delivery} if delivery else {}
     record(actor=actor, verb="endorsement.reminder.bounced", association=reminder.association, target=reminder.person,
-           data={"due": reminder.due.isoformat()})  # fmt: skip
+           data={"due": reminder.due.isoformat(), **reported})  # fmt: skip
 
 
 # --- Status changes ---------------------------------------------------------------------------

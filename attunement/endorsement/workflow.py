@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Association, ReviewSchedule, Role, StaffRole
 from attunement.audit.actions import record
 from attunement.endorsement.letters import render as render_letter
-from attunement.endorsement.mail import APPLICATION_MAIL
 from attunement.endorsement.models import (
     OPEN_STATES,
     Application,
@@ -75,7 +74,9 @@ def _notify(application: Application, subject: str, body: str) -> None:
 
     def send() -> None:
         with translation.override(person.preferred_language):
-            headers = tags("application_notice", f"{APPLICATION_MAIL}:{application.public_id}", application.association)
+            headers = tags(
+                "application_notice", f"{APPLICATION_TARGET}:{application.public_id}", application.association
+            )
             EmailMessage(str(subject), str(body), None, [person.email], headers=headers).send()
 
     transaction.on_commit(send)
