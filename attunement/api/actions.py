@@ -17,8 +17,17 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from attunement.api import keys, roster
-from attunement.api.models import WEBHOOK_EVENTS, ApiClient, ApiKey, RosterCheck, RosterStatus, WebhookEndpoint
+from attunement.api import keys, roster, webhooks
+from attunement.api.models import (
+    WEBHOOK_EVENTS,
+    ApiClient,
+    ApiKey,
+    DeliveryStatus,
+    RosterCheck,
+    RosterStatus,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from attunement.associations.models import Association
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
@@ -217,3 +226,16 @@ def check_roster(check_id: int) -> str:
         status=RosterStatus.DONE, answer=answer, roster={}, finished_at=timezone.now()
     )
     return RosterStatus.DONE
+
+
+def deliver_again(*, actor: User, deliveries: list[WebhookDelivery]) -> int:
+    """The operator's retry of failed deliveries: pending now, a task to post them (audited)."""
+    failed = [d.pk for d in deliveries if d.status == DeliveryStatus.FAILED]
+    with transaction.atomic():
+        count = WebhookDelivery.objects.filter(pk__in=failed, status=DeliveryStatus.FAILED).update(
+            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
+        )
+        if count:
+            webhooks.deliver_webhooks.enqueue()
+            record(actor=actor, verb="api.webhooks.delivered_again", data={"count": count})
+    return count

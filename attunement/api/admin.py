@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from attunement.api import webhooks
+from attunement.api import actions
 from attunement.api.models import ApiClient, ApiKey, WebhookDelivery, WebhookEndpoint
 
 
@@ -46,7 +46,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin[WebhookDelivery]):
 
     @admin.action(description=_("Deliver again (failed deliveries)"))
     def deliver_again(self, request: HttpRequest, queryset: QuerySet[WebhookDelivery]) -> None:
-        count = webhooks.deliver_again(actor=request.user, deliveries=list(queryset))
+        count = actions.deliver_again(actor=request.user, deliveries=list(queryset))  # type: ignore[arg-type]
         self.message_user(
             request,
             ngettext("%(count)s delivery queued again.", "%(count)s deliveries queued again.", count)

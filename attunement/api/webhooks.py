@@ -33,7 +33,6 @@ from django.utils import timezone
 
 from attunement.api import selectors
 from attunement.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
-from attunement.audit.actions import record
 from attunement.endorsement.models import Credential
 from attunement.endorsement.signals import credentials_changed
 
@@ -235,16 +234,3 @@ def deliver_due(*, now: datetime | None = None, limit: int = 100, schedule: bool
         if len(claimed) == limit:
             deliver_webhooks.enqueue()
     return run
-
-
-def deliver_again(*, actor: Any, deliveries: list[WebhookDelivery]) -> int:
-    """The operator's retry of failed deliveries: pending now, a task to post them (audited)."""
-    failed = [d.pk for d in deliveries if d.status == DeliveryStatus.FAILED]
-    with transaction.atomic():
-        count = WebhookDelivery.objects.filter(pk__in=failed, status=DeliveryStatus.FAILED).update(
-            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), attempts=0
-        )
-        if count:
-            deliver_webhooks.enqueue()
-            record(actor=actor, verb="api.webhooks.delivered_again", data={"count": count})
-    return count

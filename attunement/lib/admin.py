@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from attunement.audit.actions import record
+from attunement.lib import actions
 
 admin.site.unregister(DBTaskResult)
 
@@ -22,14 +22,7 @@ class TaskResultAdmin(DBTaskResultAdmin):
 
     @admin.action(description=_("Run again (failed tasks)"))
     def run_again(self, request: HttpRequest, queryset: QuerySet[DBTaskResult]) -> None:
-        again = 0
-        for result in queryset.filter(status="FAILED"):
-            task = result.task
-            args = result.args_kwargs
-            task.enqueue(*args.get("args", []), **args.get("kwargs", {}))
-            record(actor=request.user, verb="tasks.run_again",  # type: ignore[arg-type]
-                   data={"task": result.task_path, "failed_result": str(result.id)})  # fmt: skip
-            again += 1
+        again = actions.run_again(actor=request.user, results=list(queryset))  # type: ignore[arg-type]
         self.message_user(
             request,
             ngettext("%(count)s task queued again.", "%(count)s tasks queued again.", again) % {"count": again},
