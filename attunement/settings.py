@@ -296,14 +296,10 @@ _queued: dict[str, Any] = {"BACKEND": "attunement.mail.backend.QueuedEmailBacken
 # ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ANYMAIL_POSTMARK_SERVER_TOKEN, ANYMAIL_WEBHOOK_SECRET…).
 MAIL_PROVIDER = env_str("MAIL_PROVIDER").strip().lower()
 _MAIL_PROVIDERS = ("brevo", "mailgun", "mailjet", "postmark", "sendgrid", "sparkpost")
+# Each ANYMAIL_<NAME> variable (or ANYMAIL_<NAME>_FILE, read by env_str) is anymail's <NAME>.
 ANYMAIL = {
     name.removeprefix("ANYMAIL_"): env_str(name)
-    for name in sorted(os.environ)
-    if name.startswith("ANYMAIL_") and not name.endswith("_FILE")
-} | {
-    name.removeprefix("ANYMAIL_").removesuffix("_FILE"): env_str(name.removesuffix("_FILE"))
-    for name in sorted(os.environ)
-    if name.startswith("ANYMAIL_") and name.endswith("_FILE")
+    for name in sorted({key.removesuffix("_FILE") for key in os.environ if key.startswith("ANYMAIL_")})
 }
 if MAIL_PROVIDER:
     if MAIL_PROVIDER not in _MAIL_PROVIDERS:

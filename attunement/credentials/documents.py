@@ -46,8 +46,9 @@ def certificate_pdf(credential: Credential) -> bytes:
 @receiver(credentials_changed, dispatch_uid="credentials-certificate-documents")
 def _credentials_changed(sender: Any, association: Any, event: str, credential_ids: list[int], **kwargs: Any) -> None:
     """In the transaction of the change: the task is enqueued with it (and rolled back with it)."""
-    for start in range(0, len(credential_ids), BATCH):
-        render_certificates.enqueue(sorted(credential_ids)[start : start + BATCH])
+    ids = sorted(credential_ids)
+    for start in range(0, len(ids), BATCH):
+        render_certificates.enqueue(ids[start : start + BATCH])
 
 
 @task(queue_name="default")
