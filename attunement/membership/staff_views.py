@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from attunement.associations.access import admin_required, coordinator_required
 from attunement.associations.models import Role
+from attunement.lib.forms import apply_error
 from attunement.lib.http import StaffRequest
 from attunement.membership import actions
 from attunement.membership.forms import MembershipTypeForm
@@ -42,14 +43,6 @@ def _types_page(request: StaffRequest, form: MembershipTypeForm | None, status: 
     )
 
 
-def _apply_errors(form: MembershipTypeForm, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 @coordinator_required
 @require_GET
 def types(request: StaffRequest) -> HttpResponse:
@@ -66,7 +59,7 @@ def create(request: StaffRequest) -> HttpResponse:
                 actor=request.user, association=request.association, values=form.cleaned_data
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_error(form, error)
         else:
             messages.success(request, _("Membership type “%(name)s” created.") % {"name": created.name})
             return redirect("membership_staff:types", association_slug=request.association.slug)
@@ -88,7 +81,7 @@ def edit(request: StaffRequest, type_id: uuid.UUID) -> HttpResponse:
                     actor=request.user, membership_type=membership_type, values=form.cleaned_data
                 )
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_error(form, error)
             else:
                 if changed:
                     messages.success(

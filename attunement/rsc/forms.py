@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from attunement.associations.models import Association
@@ -12,16 +11,6 @@ from attunement.people.languages import WORK_LANGUAGES
 from attunement.rsc.models import Group, ProviderProfile
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-def apply_error(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's validation error on the field it names (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
 
 
 class ProfileForm(forms.ModelForm[ProviderProfile]):

@@ -15,9 +15,10 @@ from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.lib.errors import ActionRefused
 from attunement.lib.exports import csv_writer
+from attunement.lib.forms import apply_error
 from attunement.lib.http import StaffRequest
 from attunement.rsc import actions, selectors
-from attunement.rsc.forms import ProgrammeForm, apply_error
+from attunement.rsc.forms import ProgrammeForm
 from attunement.rsc.models import Programme, ProviderProfile
 from attunement.rsc.selectors.qualify import categories_on, held_credentials
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 from attunement.associations.access import association_page, get_association, roles_of
 from attunement.endorsement.models import CATEGORY_CHOICES
 from attunement.lib.errors import ActionRefused
+from attunement.lib.forms import apply_error
 from attunement.lib.http import AssociationPageRequest, SignedInRequest
 from attunement.people.languages import WORK_LANGUAGES
 from attunement.portfolios.models import Portfolio
@@ -31,7 +32,6 @@ from attunement.rsc.forms import (
     ProfileForm,
     RequestForm,
     SessionForm,
-    apply_error,
 )
 from attunement.rsc.models import (
     IndividualRequest,

@@ -67,16 +67,6 @@ class RejectForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
 
 
-def apply_error(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put an action's validation error on the field it names (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            for error in errors:
-                form.add_error(name if name in form.fields else None, error)
-    else:
-        form.add_error(None, exc)
-
-
 class CourseForm(forms.Form):
     provider = forms.ModelChoiceField(Provider.objects.none(), label=_("Provider"), to_field_name="public_id")
     title = forms.CharField(label=_("Title"), max_length=300)

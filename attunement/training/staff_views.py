@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.lib.errors import ActionRefused
+from attunement.lib.forms import apply_error
 from attunement.lib.http import StaffRequest
 from attunement.training import actions, selectors
 from attunement.training.access import MANAGERS, get_session_for_user
@@ -26,7 +27,6 @@ from attunement.training.forms import (
     ProviderForm,
     RejectForm,
     SessionForm,
-    apply_error,
 )
 from attunement.training.models import Course, CourseStatus, Provider
 
