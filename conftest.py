@@ -172,7 +172,7 @@ def ensure_shipped_data() -> None:
 
     from attunement.competencies.actions import load_framework
     from attunement.competencies.management.commands.competencies import PUBLIC
-    from attunement.endorsement.actions import load_rule_set
+    from attunement.endorsement.actions.rulesets import load_rule_set
     from attunement.endorsement.models import RuleSetVersion
     from attunement.endorsement.rules.ruleset import SHIPPED
 

@@ -196,7 +196,7 @@ def daily_job() -> list[Figure]:
     from attunement.associations import actions as association_actions
     from attunement.associations.models import Association
     from attunement.endorsement.models import Credential, CredentialStatus
-    from attunement.endorsement.renewal import run_daily
+    from attunement.endorsement.daily import run_daily
     from attunement.people.models import User
 
     association = Association.objects.filter(slug="daily").first() or association_actions.create_association(

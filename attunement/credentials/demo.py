@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 
 from attunement.credentials.actions import create_signing_key
+from attunement.endorsement.actions.credential import revoke_credential, suspend_credential
 from attunement.endorsement.models import Credential, CredentialStatus
-from attunement.endorsement.renewal import revoke_credential, suspend_credential
 from attunement.registry.actions import save_listing
 from attunement.registry.models import Listing
 

@@ -372,7 +372,7 @@ def _rule_sets(demo: Demo) -> None:
     """Riverbend's own rule set (IFS without a degree), in force from 2025-07-01."""
     import json
 
-    from attunement.endorsement.actions import load_rule_set
+    from attunement.endorsement.actions.rulesets import load_rule_set
     from attunement.endorsement.rules.ruleset import SHIPPED
 
     load_rule_set(actor=demo.operator, data=json.loads((SHIPPED / "riverbend-2025.json").read_text(encoding="utf-8")))

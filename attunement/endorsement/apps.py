@@ -8,5 +8,7 @@ class EndorsementConfig(AppConfig):
     verbose_name = _("Endorsement")
 
     def ready(self) -> None:
-        # History pages; fee settlements; what to do when a reminder bounces.
-        from attunement.endorsement import history, mail, workflow  # noqa: F401
+        # History pages; what to do when a reminder bounces; the fee settlement hooks
+        # (``@settlement.register``) of applications and renewals.
+        from attunement.endorsement import history, mail  # noqa: F401
+        from attunement.endorsement.actions import application, renewal  # noqa: F401

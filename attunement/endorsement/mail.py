@@ -8,8 +8,9 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from attunement.endorsement.actions.renewal import mark_reminder_bounced
+from attunement.endorsement.daily import REMINDER_MAIL
 from attunement.endorsement.models import Reminder
-from attunement.endorsement.renewal import REMINDER_MAIL, mark_reminder_bounced
 from attunement.lib.errors import ActionRefused
 from attunement.mail.models import OutgoingMail
 from attunement.mail.signals import mail_undeliverable

@@ -20,8 +20,18 @@ from django.views.decorators.http import require_GET, require_POST
 from attunement.associations.access import coordinator_required, staff_required
 from attunement.associations.models import Role
 from attunement.audit.actions import record
-from attunement.endorsement import actions
+from attunement.endorsement.actions.application import (
+    ask_clarification,
+    check_completeness,
+    processing_fee_settled,
+    relay_clarification,
+)
+from attunement.endorsement.actions.credential import change_status, reactivate, set_inactive
+from attunement.endorsement.actions.exam import assign_readers, new_sitting, record_part1, score_part2
+from attunement.endorsement.actions.renewal import approve_renewal, mark_reminder_bounced, return_renewal
+from attunement.endorsement.actions.review import assign_reviewers, decide, resume_review, save_review, update_reviewer
 from attunement.endorsement.history import get_application_for_staff
+from attunement.endorsement.matching import reader_candidates, reviewer_candidates
 from attunement.endorsement.models import (
     CATEGORY_CHOICES,
     Application,
@@ -35,7 +45,7 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
-from attunement.endorsement.workflow import processing_fee_settled, reader_candidates, reviewer_candidates
+from attunement.lib.errors import ActionRefused
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
 from attunement.payments import actions as payment_actions
@@ -177,17 +187,15 @@ def staff_act(request: StaffRequest, application_id: str, what: str) -> HttpResp
     post = request.POST
     try:
         if what == "complete":
-            actions.check_completeness(actor=request.user, application=application, complete=True)
+            check_completeness(actor=request.user, application=application, complete=True)
         elif what == "incomplete":
-            actions.check_completeness(
-                actor=request.user, application=application, complete=False, note=post.get("note", "")
-            )
+            check_completeness(actor=request.user, application=application, complete=False, note=post.get("note", ""))
         elif what == "assign":
             chosen = list(User.objects.filter(public_id__in=post.getlist("reviewer"))) or None
-            made = actions.assign_reviewers(actor=request.user, application=application, reviewers=chosen)
+            made = assign_reviewers(actor=request.user, application=application, reviewers=chosen)
             messages.success(request, _("%(n)s reviewers assigned.") % {"n": len(made)})
         elif what == "resolve":
-            actions.decide(
+            decide(
                 actor=request.user,
                 application=application,
                 outcome=post.get("outcome", ""),
@@ -195,12 +203,12 @@ def staff_act(request: StaffRequest, application_id: str, what: str) -> HttpResp
                 feedback=post.get("feedback", ""),
             )
         elif what == "resume":
-            actions.resume_review(actor=request.user, application=application)
+            resume_review(actor=request.user, application=application)
         elif what == "relay":
             clarification = get_object_or_404(
                 Clarification, application=application, public_id=post.get("clarification")
             )
-            actions.relay_clarification(actor=request.user, clarification=clarification)
+            relay_clarification(actor=request.user, clarification=clarification)
         elif what == "payment":
             invoice = get_object_or_404(Invoice, association=request.association, number=post.get("invoice"))
             try:
@@ -224,18 +232,16 @@ def staff_act(request: StaffRequest, application_id: str, what: str) -> HttpResp
                 raise ValidationError(
                     {"part1_percent": _("Give the score (0–100) and the date (YYYY-MM-DD).")}
                 ) from None
-            actions.record_part1(actor=request.user, sitting=sitting, percent=percent, taken_on=taken_on)
+            record_part1(actor=request.user, sitting=sitting, percent=percent, taken_on=taken_on)
         elif what == "readers":
             sitting = get_object_or_404(ExamSitting, application=application, public_id=post.get("sitting"))
             readers = _chosen_readers(post.getlist("reader"))
-            actions.assign_readers(
-                actor=request.user, sitting=sitting, readers=readers, third=post.get("third") == "on"
-            )
+            assign_readers(actor=request.user, sitting=sitting, readers=readers, third=post.get("third") == "on")
         elif what == "retake":
-            actions.new_sitting(actor=request.user, application=application)
+            new_sitting(actor=request.user, application=application)
         else:
             raise Http404
-    except actions.ActionRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -248,7 +254,7 @@ def staff_act(request: StaffRequest, application_id: str, what: str) -> HttpResp
 
 def _chosen_readers(ids: list[str]) -> list[User]:
     """The people ticked as Part 2 readers; an id that is nobody is refused, naming the field
-    (who may read is the action's rule: ``workflow.assign_readers``)."""
+    (who may read is the action's rule: ``actions.exam.assign_readers``)."""
     try:
         keys = {uuid.UUID(i) for i in ids}
     except ValueError:
@@ -311,7 +317,7 @@ def import_part1(request: StaffRequest) -> HttpResponse:
     try:
         with transaction.atomic():
             for sitting, percent, taken in rows:
-                actions.record_part1(actor=request.user, sitting=sitting, percent=percent, taken_on=taken)
+                record_part1(actor=request.user, sitting=sitting, percent=percent, taken_on=taken)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages) + " " + _("Nothing was imported."))
     else:
@@ -330,7 +336,7 @@ def reviewer_pool(request: StaffRequest) -> HttpResponse:
         person = next((p for p in people if str(p.public_id) == request.POST.get("reviewer")), None)
         if person is None:
             raise Http404
-        actions.update_reviewer(actor=request.user, association=request.association, reviewer=person,
+        update_reviewer(actor=request.user, association=request.association, reviewer=person,
                                 trained=request.POST.get("trained") == "on", active=request.POST.get("active") == "on",
                                 employer=request.POST.get("employer", "")[:200])  # fmt: skip
         messages.success(request, _("Saved."))
@@ -391,12 +397,10 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
         checklist = {k: v for k, v in checklist.items() if v in CHECKLIST_VALUES}
         try:
             if request.POST.get("question", "").strip():
-                actions.ask_clarification(
-                    actor=request.user, application=application, question=request.POST["question"]
-                )
+                ask_clarification(actor=request.user, application=application, question=request.POST["question"])
                 messages.success(request, _("Your question went to the coordinator, who sends it on."))
             else:
-                message = actions.save_review(
+                message = save_review(
                     actor=request.user,
                     assignment=assignment,
                     checklist=checklist,
@@ -405,7 +409,7 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
                     submit=request.POST.get("submit") == "1",
                 )
                 messages.success(request, message)
-        except actions.ActionRefused as refusal:
+        except ActionRefused as refusal:
             messages.error(request, str(refusal))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -454,7 +458,7 @@ def reading(request: StaffRequest, score_id: str) -> HttpResponse:
             try:
                 messages.success(
                     request,
-                    actions.score_part2(
+                    score_part2(
                         actor=request.user,
                         score=score,
                         rubric=rubric,
@@ -462,7 +466,7 @@ def reading(request: StaffRequest, score_id: str) -> HttpResponse:
                         comments=request.POST.get("comments", ""),
                     ),
                 )
-            except actions.ActionRefused as refusal:
+            except ActionRefused as refusal:
                 messages.error(request, str(refusal))
         return redirect("endorsement_staff:reviews", association_slug=request.association.slug)
     return render(request, "endorsement/reading.html", {"score": score, "sitting": score.sitting})
@@ -476,18 +480,18 @@ def renewals(request: StaffRequest) -> HttpResponse:
     if request.method == "POST" and request.POST.get("reminder", "").isdigit():
         reminder = get_object_or_404(Reminder, association=request.association, pk=int(request.POST["reminder"]))
         try:
-            actions.mark_reminder_bounced(actor=request.user, reminder=reminder)
-        except actions.ActionRefused as refusal:
+            mark_reminder_bounced(actor=request.user, reminder=reminder)
+        except ActionRefused as refusal:
             messages.error(request, str(refusal))
         return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
     if request.method == "POST":
         renewal_obj = get_object_or_404(Renewal, association=request.association, public_id=request.POST.get("renewal"))
         try:
             if request.POST.get("what") == "approve":
-                actions.approve_renewal(actor=request.user, renewal=renewal_obj)
+                approve_renewal(actor=request.user, renewal=renewal_obj)
             else:
-                actions.return_renewal(actor=request.user, renewal=renewal_obj, note=request.POST.get("note", ""))
-        except actions.ActionRefused as refusal:
+                return_renewal(actor=request.user, renewal=renewal_obj, note=request.POST.get("note", ""))
+        except ActionRefused as refusal:
             messages.error(request, str(refusal))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -518,15 +522,19 @@ def credentials(request: StaffRequest) -> HttpResponse:
         what = request.POST.get("what")
         try:
             if what == "inactive":
-                actions.set_inactive(
+                set_inactive(
                     actor=request.user, credential=credential, until=date.fromisoformat(request.POST.get("until", ""))
                 )
             elif what == "reactivate":
-                actions.reactivate(actor=request.user, credential=credential)
+                reactivate(actor=request.user, credential=credential)
             elif what in {CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS}:
-                actions.change_status(actor=request.user, credential=credential, status=what)
+                change_status(actor=request.user, credential=credential, status=what)
             elif what in {"suspend", "revoke", "restore"}:
-                from attunement.endorsement.renewal import restore_credential, revoke_credential, suspend_credential
+                from attunement.endorsement.actions.credential import (
+                    restore_credential,
+                    revoke_credential,
+                    suspend_credential,
+                )
 
                 act = {"suspend": suspend_credential, "revoke": revoke_credential, "restore": restore_credential}[what]
                 act(actor=request.user, credential=credential, reason=request.POST.get("reason", ""))
@@ -534,7 +542,7 @@ def credentials(request: StaffRequest) -> HttpResponse:
                 raise Http404
         except ValueError:
             messages.error(request, _("Give the end date as YYYY-MM-DD."))
-        except actions.ActionRefused as refusal:
+        except ActionRefused as refusal:
             messages.error(request, str(refusal))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))

@@ -14,7 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attunement.audit.models import AuditEvent
-from attunement.endorsement import actions
+from attunement.endorsement.actions.application import (
+    answer_clarification,
+    register_application,
+    submission_blockers,
+    submit_application,
+    withdraw,
+)
+from attunement.endorsement.actions.exam import choose_window, submit_part2
+from attunement.endorsement.actions.renewal import submit_renewal
 from attunement.endorsement.models import (
     CATEGORY_CHOICES,
     Application,
@@ -25,7 +33,7 @@ from attunement.endorsement.models import (
     ExamWindow,
     State,
 )
-from attunement.endorsement.workflow import submission_blockers
+from attunement.lib.errors import ActionRefused
 from attunement.lib.http import SignedInRequest
 from attunement.membership.models import MembershipType, Term
 from attunement.payments.gateways import gateway
@@ -71,7 +79,7 @@ def applications(request: SignedInRequest) -> HttpResponse:
         try:
             if portfolio.association.policy.residency_rule != "none" and request.POST.get("residency") != "on":
                 raise ValidationError({"residency": _("Confirm that you live or work where the association endorses.")})
-            application = actions.register_application(
+            application = register_application(
                 actor=request.user,
                 portfolio=portfolio,
                 category=request.POST.get("category", ""),
@@ -149,16 +157,14 @@ def act(request: SignedInRequest, application_id: str, what: str) -> HttpRespons
     application = _own_application(request, application_id)
     try:
         if what == "submit":
-            actions.submit_application(actor=request.user, application=application)
+            submit_application(actor=request.user, application=application)
             messages.success(request, _("Submitted. Pay the processing fee if one is due."))
         elif what == "withdraw":
-            actions.withdraw(actor=request.user, application=application)
+            withdraw(actor=request.user, application=application)
             messages.success(request, _("Withdrawn."))
         elif what == "answer":
             question = get_object_or_404(Clarification, application=application, public_id=request.POST.get("question"))
-            actions.answer_clarification(
-                actor=request.user, clarification=question, answer=request.POST.get("answer", "")
-            )
+            answer_clarification(actor=request.user, clarification=question, answer=request.POST.get("answer", ""))
             messages.success(request, _("Your answer went to the reviewers."))
         elif what == "window":
             sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
@@ -166,18 +172,18 @@ def act(request: SignedInRequest, application_id: str, what: str) -> HttpRespons
             window = get_object_or_404(
                 ExamWindow, association=application.association, pk=int(raw_window) if raw_window.isdigit() else 0
             )
-            actions.choose_window(actor=request.user, sitting=sitting, window=window)
+            choose_window(actor=request.user, sitting=sitting, window=window)
             messages.success(request, _("Exam window chosen."))
         elif what == "part2":
             sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
             answers = [request.POST.get(f"answer-{i}", "") for i in (1, 2)]
             if not all(a.strip() for a in answers):
                 raise ValidationError({"answers": _("Answer both vignettes.")})
-            actions.submit_part2(actor=request.user, sitting=sitting, answers=answers)
+            submit_part2(actor=request.user, sitting=sitting, answers=answers)
             messages.success(request, _("Your answers are submitted; readers will score them without your name."))
         else:
             raise Http404
-    except actions.ActionRefused as refusal:
+    except ActionRefused as refusal:
         messages.error(request, str(refusal))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -187,7 +193,7 @@ def act(request: SignedInRequest, application_id: str, what: str) -> HttpRespons
 def renewal(request: SignedInRequest) -> HttpResponse:
     """The yearly renewal: every held category judged from one set of hours, one fee."""
     from attunement.endorsement.models import Renewal
-    from attunement.endorsement.renewal import held_credentials, renewal_reports
+    from attunement.endorsement.renewal_dates import held_credentials, renewal_reports
 
     portfolio = Portfolio.objects.select_related("association__policy").filter(person=request.user).first()
     if portfolio is None:
@@ -195,7 +201,7 @@ def renewal(request: SignedInRequest) -> HttpResponse:
     association = portfolio.association
     if request.method == "POST":
         try:
-            actions.submit_renewal(actor=request.user, person=request.user, association=association)
+            submit_renewal(actor=request.user, person=request.user, association=association)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -18,8 +18,9 @@ from django.utils import timezone
 from attunement.api import actions, webhooks
 from attunement.api.models import DeliveryStatus, WebhookDelivery
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.actions.credential import change_status, set_inactive
+from attunement.endorsement.daily import run_daily
 from attunement.endorsement.models import CredentialStatus
-from attunement.endorsement.renewal import change_status, run_daily, set_inactive
 from attunement.lib.testing import pin_queries
 
 

@@ -10,8 +10,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.actions.credential import restore_credential, revoke_credential, suspend_credential
 from attunement.endorsement.models import Credential, CredentialStatus
-from attunement.endorsement.renewal import restore_credential, revoke_credential, suspend_credential
 from attunement.endorsement.signals import credentials_changed
 from attunement.lib.errors import ActionRefused
 from attunement.lib.testing import race

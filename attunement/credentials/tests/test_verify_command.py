@@ -17,8 +17,8 @@ from django.urls import reverse
 from attunement.credentials import crypto, vc
 from attunement.credentials.actions import rotate_signing_key
 from attunement.credentials.verify import verify_credential
+from attunement.endorsement.actions.credential import restore_credential, suspend_credential
 from attunement.endorsement.models import Credential
-from attunement.endorsement.renewal import restore_credential, suspend_credential
 
 
 def run_verify(path: Path, *options: str) -> tuple[int, str, str]:

@@ -1,6 +1,6 @@
 """Load the default rule set shipped with Attunement (rulesets/alliance-2025.json).
 
-The file is read as data; the same digest as ``endorsement.actions.load_rule_set`` makes a
+The file is read as data; the same digest as ``endorsement.actions.rulesets.load_rule_set`` makes a
 later `attunement rulesets load` of the same file a no-op."""
 
 import hashlib

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.daily import LEASE, run_daily
 from attunement.endorsement.models import Credential, CredentialStatus, DailyRun, Reminder
-from attunement.endorsement.renewal import LEASE, run_daily
 from attunement.lib.testing import race
 
 
@@ -114,13 +114,13 @@ def test_the_daily_job_as_tasks_two_workers_and_enqueued_twice_remind_once(
     active = Credential.objects.values("association").distinct().count()
     call_command("daily", "--enqueue", stdout=open("/dev/null", "w"))  # noqa: SIM115
     call_command("daily", "--enqueue", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    queued = DBTaskResult.objects.filter(task_path="attunement.endorsement.renewal.daily_association").count()
+    queued = DBTaskResult.objects.filter(task_path="attunement.endorsement.daily.daily_association").count()
     assert queued >= 2 * active
 
     assert run_workers("w1", "w2", timeout=120) == []
     assert (
         not DBTaskResult.objects.exclude(status="SUCCESSFUL")
-        .filter(task_path="attunement.endorsement.renewal.daily_association")
+        .filter(task_path="attunement.endorsement.daily.daily_association")
         .exists()
     )
     assert Reminder.objects.filter(association__slug__in=slugs, sent_at__isnull=False).count() == 6

@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from attunement.associations.models import Role
 from attunement.audit.models import AuditEvent
-from attunement.endorsement import actions
+from attunement.endorsement.actions.exam import assign_readers, submit_part2
+from attunement.endorsement.actions.review import assign_reviewers, decide
 from attunement.endorsement.conflicts import organisation_key
 from attunement.endorsement.letters import placeholder_errors, render
+from attunement.endorsement.matching import reader_candidates, reviewer_candidates
 from attunement.endorsement.models import (
     Application,
     Assignment,
@@ -31,7 +33,7 @@ from attunement.endorsement.models import (
     State,
 )
 from attunement.endorsement.tests.test_workflow import under_review
-from attunement.endorsement.workflow import reader_candidates, reviewer_candidates
+from attunement.lib.errors import ActionRefused
 from attunement.portfolios.models import Reference, Work
 
 
@@ -68,10 +70,8 @@ def test_the_same_employer_under_another_spelling_is_a_conflict(ready: Any, pers
     Work.objects.filter(portfolio=ready).update(employer="The Riverbend Family-Services, Inc.")
     application = under_review(ready, personas)
     assert "same employer" in reasons(application)[personas["reviewer"].email]
-    with pytest.raises(actions.ActionRefused, match="may not review"):
-        actions.assign_reviewers(
-            actor=personas["coordinator"], application=application, reviewers=[personas["reviewer"]]
-        )
+    with pytest.raises(ActionRefused, match="may not review"):
+        assign_reviewers(actor=personas["coordinator"], application=application, reviewers=[personas["reviewer"]])
 
 
 def test_a_rater_known_by_their_second_address_is_a_conflict(ready: Any, personas: dict[str, Any]) -> None:
@@ -159,11 +159,11 @@ def test_the_conflict_checks_cost_the_same_with_more_reviewers(
 
 def exam_sitting(ready: Any, personas: dict[str, Any]) -> ExamSitting:
     application = under_review(ready, personas)
-    actions.decide(
+    decide(
         actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
     )
     sitting = ExamSitting.objects.get(application=application)
-    actions.submit_part2(actor=personas["applicant"], sitting=sitting, answers=["First vignette.", "Second."])
+    submit_part2(actor=personas["applicant"], sitting=sitting, answers=["First vignette.", "Second."])
     return sitting
 
 
@@ -210,7 +210,7 @@ def test_exam_readers_are_only_trained_reviewers_without_a_conflict(
         assert why in page
         assert not Part2Score.objects.filter(sitting=sitting).exists()
     with pytest.raises(ValidationError) as caught:
-        actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[nobody])
+        assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[nobody])
     assert list(caught.value.error_dict) == ["reader"]
     # An id that is nobody is refused too, naming the field.
     page = readers_post(coordinator, sitting, ["not-a-uuid"]).content.decode()
@@ -232,15 +232,15 @@ def test_a_reviewer_of_the_application_does_not_read_its_exam(
     ready: Any, personas: dict[str, Any], pool: dict[str, Any]
 ) -> None:
     application = under_review(ready, personas)
-    actions.assign_reviewers(actor=personas["coordinator"], application=application, reviewers=[personas["reviewer"]])
-    actions.decide(
+    assign_reviewers(actor=personas["coordinator"], application=application, reviewers=[personas["reviewer"]])
+    decide(
         actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
     )
     sitting = ExamSitting.objects.get(application=application)
     found = {c.user.pk: c.excluded for c in reader_candidates(application)}
     assert "reviewed this application" in found[personas["reviewer"].pk]
     with pytest.raises(ValidationError, match="reviewed this application"):
-        actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[personas["reviewer"]])
+        assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[personas["reviewer"]])
 
 
 # --- Exam blindness ------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_an_exam_reader_never_sees_the_applicants_name_email_or_portfolio(
     alex = personas["applicant"]
     sitting = exam_sitting(ready, personas)
     reader = pool["reader.one"]
-    actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[reader])
+    assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[reader])
     score = Part2Score.objects.get(sitting=sitting, reader=reader)
     client = client_for(reader)
     secrets = [alex.legal_name, alex.display_name, alex.email, str(ready.public_id), str(sitting.application.public_id)]
@@ -360,7 +360,7 @@ def test_a_stored_bad_template_neither_fails_nor_leaks_when_a_letter_is_sent(
         )  # fmt: skip
     application = under_review(ready, personas)
     with django_capture_on_commit_callbacks(execute=True):
-        decision = actions.decide(
+        decision = decide(
             actor=personas["coordinator"], application=application, outcome=Outcome.ENDORSE, basis="coordinator"
         )
     decision.refresh_from_db()

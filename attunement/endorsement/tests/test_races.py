@@ -24,7 +24,15 @@ from django.utils import timezone
 
 from attunement.associations.models import Role
 from attunement.audit.models import AuditEvent
-from attunement.endorsement import actions
+from attunement.endorsement.actions.application import (
+    check_completeness,
+    register_application,
+    submit_application,
+    withdraw,
+)
+from attunement.endorsement.actions.exam import assign_readers, new_sitting, record_part1, score_part2
+from attunement.endorsement.actions.review import decide, resume_review, save_review
+from attunement.endorsement.actions.rulesets import load_rule_set
 from attunement.endorsement.models import (
     Application,
     Assignment,
@@ -38,6 +46,7 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.rules.ruleset import SHIPPED
 from attunement.endorsement.tests.test_workflow import pay_all
+from attunement.lib.errors import ActionRefused
 from attunement.lib.testing import RaceResult, race
 from attunement.payments.models import InvoiceLine
 
@@ -88,7 +97,7 @@ def submitting(assignment: Assignment, recommendation: str, comments: str = "") 
     def run(go: Go) -> str:
         loaded = Assignment.objects.select_related("application__association").get(pk=assignment.pk)
         go()
-        return actions.save_review(
+        return save_review(
             actor=assignment.reviewer,
             assignment=loaded,
             checklist={"reflection": "met"},
@@ -178,13 +187,13 @@ def test_the_coordinator_deciding_while_the_last_reviewer_submits_leaves_one_dec
     winners = set()
     for _trial in range(TRIALS):
         application, (first, second) = in_review(ready, reviewers[:2])
-        actions.save_review(actor=first.reviewer, assignment=first, checklist={}, comments="",
+        save_review(actor=first.reviewer, assignment=first, checklist={}, comments="",
                             recommendation=Outcome.ENDORSE, submit=True)  # fmt: skip
 
         def coordinator_decides(go: Go, application: Application = application) -> Decision:
             loaded = Application.objects.get(pk=application.pk)
             go()
-            return actions.decide(actor=coordinator, application=loaded, outcome=Outcome.ON_HOLD, basis="coordinator")
+            return decide(actor=coordinator, application=loaded, outcome=Outcome.ON_HOLD, basis="coordinator")
 
         outcome = at_once(coordinator_decides, submitting(second, Outcome.ENDORSE))
         no_lock_errors(outcome)
@@ -192,7 +201,7 @@ def test_the_coordinator_deciding_while_the_last_reviewer_submits_leaves_one_dec
         winners.add(decision.basis)
         assert len(outcome.results) == 1
         [refusal] = outcome.errors
-        assert isinstance(refusal, actions.ActionRefused)
+        assert isinstance(refusal, ActionRefused)
         assert "already recorded the decision" in str(refusal)
         application.refresh_from_db()
         events = trail(application)
@@ -219,17 +228,17 @@ def test_the_coordinator_deciding_while_the_last_reviewer_submits_leaves_one_dec
 
 def test_submitting_an_application_twice_at_once_submits_it_once(ready: Any, personas: dict[str, Any]) -> None:
     alex, coordinator = personas["applicant"], personas["coordinator"]
-    application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS")
     pay_all(application, coordinator)
 
     def submit(go: Go) -> Application:
         loaded = Application.objects.get(pk=application.pk)
         go()
-        return actions.submit_application(actor=alex, application=loaded)
+        return submit_application(actor=alex, application=loaded)
 
     outcome = at_once(submit, submit)
     assert len(outcome.results) == 1
-    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    assert [type(e) for e in outcome.errors] == [ActionRefused]
     assert "nothing was changed" in str(outcome.errors[0])
     application.refresh_from_db()
     assert application.state == State.SUBMITTED
@@ -239,22 +248,22 @@ def test_submitting_an_application_twice_at_once_submits_it_once(ready: Any, per
 
 def test_the_completeness_check_twice_at_once_starts_one_review_round(ready: Any, personas: dict[str, Any]) -> None:
     alex, coordinator, admin = personas["applicant"], personas["coordinator"], personas["admin"]
-    application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS")
     pay_all(application, coordinator)
-    actions.submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
+    submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
     pay_all(application, coordinator)
 
     def check(actor: Any) -> Callable[[Go], Application]:
         def run(go: Go) -> Application:
             loaded = Application.objects.get(pk=application.pk)
             go()
-            return actions.check_completeness(actor=actor, application=loaded, complete=True)
+            return check_completeness(actor=actor, application=loaded, complete=True)
 
         return run
 
     outcome = at_once(check(coordinator), check(admin))
     assert len(outcome.results) == 1
-    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    assert [type(e) for e in outcome.errors] == [ActionRefused]
     application.refresh_from_db()
     assert (application.state, application.review_round) == (State.UNDER_REVIEW, 1)
     assert trail(application)["endorsement.application.review_started"] == 1
@@ -266,11 +275,11 @@ def test_a_stale_copy_does_not_reopen_a_decided_round(
     """The next round is counted in the database, not from the caller's copy of the application."""
     coordinator = personas["coordinator"]
     application, _assignments = in_review(ready, reviewers[:1])
-    actions.decide(actor=coordinator, application=application, outcome=Outcome.ON_HOLD, basis="coordinator")
+    decide(actor=coordinator, application=application, outcome=Outcome.ON_HOLD, basis="coordinator")
     stale = Application.objects.get(pk=application.pk)  # on hold, round 1
-    actions.resume_review(actor=coordinator, application=Application.objects.get(pk=application.pk))
-    actions.decide(actor=coordinator, application=application, outcome=Outcome.ON_HOLD, basis="coordinator")
-    actions.resume_review(actor=coordinator, application=stale)
+    resume_review(actor=coordinator, application=Application.objects.get(pk=application.pk))
+    decide(actor=coordinator, application=application, outcome=Outcome.ON_HOLD, basis="coordinator")
+    resume_review(actor=coordinator, application=stale)
     application.refresh_from_db()
     assert (application.state, application.review_round) == (State.UNDER_REVIEW, 3)
     assert not Decision.objects.filter(application=application, review_round=3).exists()
@@ -298,7 +307,7 @@ def scoring(score: Part2Score, passed: bool, comments: str = "") -> Callable[[Go
     def run(go: Go) -> str:
         loaded = Part2Score.objects.get(pk=score.pk)
         go()
-        return actions.score_part2(
+        return score_part2(
             actor=score.reader,
             score=loaded,
             rubric={"reflection": 3 if passed else 1},
@@ -352,14 +361,12 @@ def test_part1_recorded_while_the_last_reader_scores_completes_the_exam_once(
     for _trial in range(TRIALS):
         sitting, (first, second) = exam(ready, reviewers[:2])
         application = sitting.application
-        actions.score_part2(actor=first.reader, score=first, rubric={}, passed=True, comments="")
+        score_part2(actor=first.reader, score=first, rubric={}, passed=True, comments="")
 
         def part1(go: Go, sitting: ExamSitting = sitting) -> None:
             loaded = ExamSitting.objects.get(pk=sitting.pk)
             go()
-            actions.record_part1(
-                actor=coordinator, sitting=loaded, percent=Decimal("85.00"), taken_on=timezone.localdate()
-            )
+            record_part1(actor=coordinator, sitting=loaded, percent=Decimal("85.00"), taken_on=timezone.localdate())
 
         outcome = at_once(part1, scoring(second, True))
         assert outcome.errors == []
@@ -387,9 +394,7 @@ def test_part1_recorded_twice_at_once_decides_the_exam_on_the_score_it_keeps(
             def run(go: Go) -> None:
                 loaded = ExamSitting.objects.get(pk=sitting.pk)
                 go()
-                actions.record_part1(
-                    actor=actor, sitting=loaded, percent=Decimal(percent), taken_on=timezone.localdate()
-                )
+                record_part1(actor=actor, sitting=loaded, percent=Decimal(percent), taken_on=timezone.localdate())
 
             return run
 
@@ -423,13 +428,13 @@ def test_a_retake_approved_twice_at_once_opens_one_sitting(ready: Any, personas:
         def run(go: Go) -> ExamSitting:
             loaded = Application.objects.get(pk=application.pk)
             go()
-            return actions.new_sitting(actor=actor, application=loaded)
+            return new_sitting(actor=actor, application=loaded)
 
         return run
 
     outcome = at_once(retake(coordinator), retake(admin))
     assert len(outcome.results) == 1
-    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    assert [type(e) for e in outcome.errors] == [ActionRefused]
     assert "already open" in str(outcome.errors[0])
     assert ExamSitting.objects.filter(application=application, completed_at__isnull=True).count() == 1
     assert InvoiceLine.objects.filter(purpose__endswith=f"{application.public_id}:exam").count() == 1
@@ -438,8 +443,8 @@ def test_a_retake_approved_twice_at_once_opens_one_sitting(ready: Any, personas:
 
 def test_a_retake_needs_an_application_approved_for_the_exam(ready: Any, personas: dict[str, Any]) -> None:
     application, _assignments = in_review(ready, [])
-    with pytest.raises(actions.ActionRefused, match="approved for the exam"):
-        actions.new_sitting(actor=personas["coordinator"], application=application)
+    with pytest.raises(ActionRefused, match="approved for the exam"):
+        new_sitting(actor=personas["coordinator"], application=application)
     assert not ExamSitting.objects.filter(application=application).exists()
 
 
@@ -453,7 +458,7 @@ def test_the_same_rule_set_loaded_twice_at_once_is_stored_once() -> None:
     def load(go: Go) -> tuple[RuleSetVersion, bool]:
         RuleSetVersion.objects.exists()  # connected
         go()
-        return actions.load_rule_set(actor=None, data=data)
+        return load_rule_set(actor=None, data=data)
 
     outcome = at_once(load, load)
     assert outcome.errors == []
@@ -465,9 +470,9 @@ def test_the_same_rule_set_loaded_twice_at_once_is_stored_once() -> None:
 def test_a_second_default_rule_set_on_the_same_day_names_the_field() -> None:
     data = json.loads((SHIPPED / "alliance-2025.json").read_text(encoding="utf-8"))
     data.update(id="alliance-2099", effective="2099-01-01")
-    actions.load_rule_set(actor=None, data=data)
+    load_rule_set(actor=None, data=data)
     with pytest.raises(ValidationError) as caught:
-        actions.load_rule_set(actor=None, data={**data, "id": "alliance-2099b", "name": "Another"})
+        load_rule_set(actor=None, data={**data, "id": "alliance-2099b", "name": "Another"})
     assert "effective" in caught.value.message_dict
 
 
@@ -494,7 +499,7 @@ def assigning(actor: Any, sitting: ExamSitting, readers: list[Any], third: bool 
     def run(go: Go) -> None:
         loaded = ExamSitting.objects.get(pk=sitting.pk)
         go()
-        actions.assign_readers(actor=actor, sitting=loaded, readers=readers, third=third)
+        assign_readers(actor=actor, sitting=loaded, readers=readers, third=third)
 
     return run
 
@@ -522,8 +527,8 @@ def test_a_third_reader_assigned_twice_at_once_is_assigned_once(
     coordinator, admin = personas["coordinator"], personas["admin"]
     for _trial in range(TRIALS):
         sitting, (first, second) = exam(ready, pool[:2])
-        actions.score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="")
-        assert "third reader" in actions.score_part2(
+        score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="")
+        assert "third reader" in score_part2(
             actor=second.reader, score=second, rubric={"reflection": 1}, passed=False, comments=""
         )
         outcome = at_once(assigning(coordinator, sitting, [pool[2]], True), assigning(admin, sitting, [pool[3]], True))
@@ -535,9 +540,9 @@ def test_a_third_reader_assigned_twice_at_once_is_assigned_once(
         assert third.reader_id in (pool[2].pk, pool[3].pk)
         assert trail(sitting.application)["endorsement.exam.readers_assigned"] == 1
         # The third reader decides; nobody can be added once Part 2 is decided.
-        actions.score_part2(actor=third.reader, score=third, rubric={"reflection": 3}, passed=True, comments="")
-        with pytest.raises(actions.ActionRefused, match="already decided"):
-            actions.assign_readers(actor=coordinator, sitting=sitting, readers=[pool[2], pool[3]], third=True)
+        score_part2(actor=third.reader, score=third, rubric={"reflection": 3}, passed=True, comments="")
+        with pytest.raises(ActionRefused, match="already decided"):
+            assign_readers(actor=coordinator, sitting=sitting, readers=[pool[2], pool[3]], third=True)
         close(sitting.application)
 
 
@@ -549,13 +554,13 @@ def test_the_registration_fee_paid_while_the_applicant_withdraws_leaves_it_withd
 
     alex, coordinator = personas["applicant"], personas["coordinator"]
     for trial in range(TRIALS):
-        application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+        application = register_application(actor=alex, portfolio=ready, category="IFS")
         invoice = Invoice.objects.get(lines__purpose__startswith=f"endorsement.application:{application.public_id}")
 
-        def withdraw(go: Go, application: Application = application) -> Application:
+        def withdrawing(go: Go, application: Application = application) -> Application:
             loaded = Application.objects.get(pk=application.pk)
             go()
-            return actions.withdraw(actor=alex, application=loaded)
+            return withdraw(actor=alex, application=loaded)
 
         def pay(go: Go, invoice: Invoice = invoice, trial: int = trial) -> Any:
             loaded = Invoice.objects.get(pk=invoice.pk)
@@ -564,7 +569,7 @@ def test_the_registration_fee_paid_while_the_applicant_withdraws_leaves_it_withd
                 actor=coordinator, invoice=loaded, method="cheque", amount=loaded.total, reference=f"w{trial}"
             )
 
-        outcome = at_once(withdraw, pay)
+        outcome = at_once(withdrawing, pay)
         assert outcome.errors == []  # the withdrawal always goes through, and the money is recorded
         application.refresh_from_db()
         assert application.state == State.WITHDRAWN

@@ -12,9 +12,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from attunement.audit.models import AuditEvent
-from attunement.endorsement import actions
+from attunement.endorsement.actions.application import check_completeness, register_application, submit_application
+from attunement.endorsement.actions.credential import change_status, reactivate, set_inactive
+from attunement.endorsement.actions.renewal import approve_renewal, submit_renewal
+from attunement.endorsement.actions.review import decide
+from attunement.endorsement.daily import run_daily
 from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal, RenewalState
-from attunement.endorsement.renewal import due_in, run_daily
+from attunement.endorsement.renewal_dates import due_in
+from attunement.lib.errors import ActionRefused
 from attunement.payments.actions import record_payment
 from attunement.payments.models import Fee, Invoice, InvoiceStatus
 from attunement.portfolios.models import RSC, Training, Verification
@@ -61,7 +66,7 @@ def test_one_renewal_with_one_fee_renews_every_category(
     Training.objects.filter(portfolio__person=holder).exclude(title__in=["Yearly update", "Equity"]).update(
         verification=Verification.VERIFIED
     )
-    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    renewal = submit_renewal(actor=holder, person=holder, association=riverbend)
     assert sorted(renewal.reports) == ["IFRS", "IFS"]
     invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
     assert invoice.total == Decimal("30.00")  # one fee for both, not late
@@ -79,40 +84,40 @@ def test_one_renewal_with_one_fee_renews_every_category(
     next_due = due_in(riverbend, renewal.due.year + 1)
     assert set(Credential.objects.filter(person=holder).values_list("valid_through", flat=True)) == {next_due}
     with pytest.raises(ValidationError, match="next renewal opens on"):
-        actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+        submit_renewal(actor=holder, person=holder, association=riverbend)
 
 
 def test_an_unverified_entry_sends_the_renewal_to_staff(holder: Any, riverbend: Any, personas: dict[str, Any]) -> None:
     Training.objects.filter(title="Equity").update(verification=Verification.UNVERIFIED)
-    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    renewal = submit_renewal(actor=holder, person=holder, association=riverbend)
     invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
     record_payment(
         actor=personas["coordinator"], invoice=invoice, method="waiver", amount=invoice.total, reason="Hardship"
     )
     renewal.refresh_from_db()
     assert renewal.state == RenewalState.UNDER_REVIEW
-    actions.approve_renewal(actor=personas["coordinator"], renewal=renewal)
-    with pytest.raises(actions.ActionRefused):
-        actions.approve_renewal(actor=personas["coordinator"], renewal=renewal)
+    approve_renewal(actor=personas["coordinator"], renewal=renewal)
+    with pytest.raises(ActionRefused):
+        approve_renewal(actor=personas["coordinator"], renewal=renewal)
 
 
 def test_a_renewal_is_submitted_once_per_period(holder: Any, riverbend: Any) -> None:
-    actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    submit_renewal(actor=holder, person=holder, association=riverbend)
     with pytest.raises(ValidationError, match="already submitted"):
-        actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+        submit_renewal(actor=holder, person=holder, association=riverbend)
 
 
 def test_missing_hours_are_named_and_nothing_is_submitted(holder: Any, riverbend: Any) -> None:
     Training.objects.filter(title="Equity").delete()
     with pytest.raises(ValidationError) as caught:
-        actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+        submit_renewal(actor=holder, person=holder, association=riverbend)
     assert any("diversity, equity and inclusion" in m for m in caught.value.messages)
     assert not Renewal.objects.exists()
 
 
 def test_a_late_renewal_adds_the_late_fee(holder: Any, riverbend: Any) -> None:
     Credential.objects.filter(person=holder).update(valid_through=timezone.localdate() - timedelta(days=3))
-    actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    submit_renewal(actor=holder, person=holder, association=riverbend)
     assert Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN).total == Decimal("55.00")
 
 
@@ -153,16 +158,16 @@ def test_inactive_for_up_to_two_years_then_back(holder: Any, riverbend: Any, per
     credential = Credential.objects.get(person=holder, category="IFS")
     today = timezone.localdate()
     with pytest.raises(ValidationError):
-        actions.set_inactive(actor=personas["coordinator"], credential=credential, until=today + timedelta(days=800))
-    actions.set_inactive(actor=personas["coordinator"], credential=credential, until=today + timedelta(days=365))
+        set_inactive(actor=personas["coordinator"], credential=credential, until=today + timedelta(days=800))
+    set_inactive(actor=personas["coordinator"], credential=credential, until=today + timedelta(days=365))
     # An inactive credential does not lapse at the removal date while its inactive time runs.
     assert run_daily(today + timedelta(days=100)).lapsed == 1  # only IFRS
-    actions.reactivate(actor=personas["coordinator"], credential=credential)
+    reactivate(actor=personas["coordinator"], credential=credential)
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.ACTIVE
-    actions.change_status(actor=personas["coordinator"], credential=credential, status=CredentialStatus.EMERITUS)
-    with pytest.raises(actions.ActionRefused):
-        actions.reactivate(actor=personas["coordinator"], credential=credential)
+    change_status(actor=personas["coordinator"], credential=credential, status=CredentialStatus.EMERITUS)
+    with pytest.raises(ActionRefused):
+        reactivate(actor=personas["coordinator"], credential=credential)
 
 
 def test_an_audited_renewal_waits_for_staff_with_documentation(
@@ -170,7 +175,7 @@ def test_an_audited_renewal_waits_for_staff_with_documentation(
 ) -> None:
     riverbend.policy.renewal_audit_percent = 100
     riverbend.policy.save(update_fields=["renewal_audit_percent"])
-    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    renewal = submit_renewal(actor=holder, person=holder, association=riverbend)
     assert renewal.audited is True
     invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
     record_payment(actor=personas["coordinator"], invoice=invoice, method="cheque", amount=invoice.total, reference="9")
@@ -184,7 +189,7 @@ def test_reminder_days_must_be_whole_days(personas: dict[str, Any], client_for: 
 
     from attunement.associations.tests.test_settings_page import policy_data
 
-    url = reverse("associations:settings", kwargs={"association_slug": "riverbend"})
+    url = reverse("associations:save_policy", kwargs={"association_slug": "riverbend"})
     response = client_for(personas["admin"]).post(url, policy_data(**{"policy-reminder_days": '["soon"]'}))
     assert response.status_code == 400
     assert "reminder_days" in response.context["policy"].errors
@@ -201,18 +206,18 @@ def test_a_lapsed_member_is_reinstated_with_three_new_ratings(
     lapsed_on = timezone.localdate() - timedelta(days=40)
     credential = Credential.objects.create(person=alex, association=riverbend, category="IFS", since=date(2019, 1, 1),
                                            valid_through=lapsed_on, status=CredentialStatus.LAPSED)  # fmt: skip
-    application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS")
     assert (application.state, application.reinstates) == (State.IN_PROGRESS, credential)  # no registration fee
     Reference.objects.filter(portfolio=ready).update(
         completed_at=timezone.now() - timedelta(days=60)
     )  # before the lapse
     with pytest.raises(ValidationError, match="three reference ratings completed since"):
-        actions.submit_application(actor=alex, application=application)
+        submit_application(actor=alex, application=application)
     Reference.objects.filter(portfolio=ready).update(completed_at=timezone.now() - timedelta(days=2))
-    application = actions.submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
+    application = submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
     pay_all(application, personas["coordinator"])
-    application = actions.check_completeness(actor=personas["coordinator"], application=application, complete=True)
-    actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.ENDORSE, basis="coordinator")
+    application = check_completeness(actor=personas["coordinator"], application=application, complete=True)
+    decide(actor=personas["coordinator"], application=application, outcome=Outcome.ENDORSE, basis="coordinator")
     credential.refresh_from_db()
     assert credential.status == CredentialStatus.ACTIVE
     assert Credential.objects.filter(person=alex, category="IFS").count() == 1  # the same code comes back
@@ -224,8 +229,8 @@ def test_a_renewal_submitted_twice_at_once_is_submitted_and_billed_once(holder: 
     from attunement.lib.testing import race
 
     outcome = race(
-        lambda: actions.submit_renewal(actor=holder, person=holder, association=riverbend),
-        lambda: actions.submit_renewal(actor=holder, person=holder, association=riverbend),
+        lambda: submit_renewal(actor=holder, person=holder, association=riverbend),
+        lambda: submit_renewal(actor=holder, person=holder, association=riverbend),
     )
     assert len(outcome.results) == 1
     [refusal] = outcome.errors
@@ -242,14 +247,14 @@ def test_a_renewal_approved_twice_at_once_renews_once(holder: Any, riverbend: An
 
     riverbend.policy.renewal_auto_approve = False
     riverbend.policy.save(update_fields=["renewal_auto_approve"])
-    renewal = actions.submit_renewal(actor=holder, person=holder, association=riverbend)
+    renewal = submit_renewal(actor=holder, person=holder, association=riverbend)
     coordinator, admin = personas["coordinator"], personas["admin"]
     outcome = race(
-        lambda: actions.approve_renewal(actor=coordinator, renewal=renewal),
-        lambda: actions.approve_renewal(actor=admin, renewal=renewal),
+        lambda: approve_renewal(actor=coordinator, renewal=renewal),
+        lambda: approve_renewal(actor=admin, renewal=renewal),
     )
     assert len(outcome.results) == 1
-    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    assert [type(e) for e in outcome.errors] == [ActionRefused]
     renewal.refresh_from_db()
     assert renewal.state == RenewalState.RENEWED
     assert AuditEvent.objects.filter(verb="endorsement.renewal.renewed").count() == 1

@@ -14,7 +14,24 @@ from django.utils import timezone
 
 from attunement.associations.models import Role
 from attunement.audit.models import AuditEvent
-from attunement.endorsement import actions
+from attunement.endorsement.actions.application import (
+    answer_clarification,
+    ask_clarification,
+    check_completeness,
+    register_application,
+    relay_clarification,
+    submit_application,
+)
+from attunement.endorsement.actions.exam import (
+    assign_readers,
+    choose_window,
+    new_sitting,
+    record_part1,
+    score_part2,
+    submit_part2,
+)
+from attunement.endorsement.actions.review import assign_reviewers, decide, save_review
+from attunement.endorsement.matching import reviewer_candidates
 from attunement.endorsement.models import (
     Application,
     Assignment,
@@ -26,7 +43,7 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
-from attunement.endorsement.workflow import reviewer_candidates
+from attunement.lib.errors import ActionRefused
 from attunement.lib.testing import pin_queries, race
 from attunement.payments.actions import record_payment
 from attunement.payments.models import Invoice, InvoiceStatus
@@ -40,11 +57,11 @@ def pay_all(application: Application, staff: Any) -> None:
 
 def under_review(ready: Any, personas: dict[str, Any]) -> Application:
     alex, coordinator = personas["applicant"], personas["coordinator"]
-    application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS")
     pay_all(application, coordinator)
-    application = actions.submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
+    application = submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
     pay_all(application, coordinator)
-    return actions.check_completeness(actor=coordinator, application=application, complete=True)
+    return check_completeness(actor=coordinator, application=application, complete=True)
 
 
 def test_from_registration_to_endorsed(
@@ -52,26 +69,26 @@ def test_from_registration_to_endorsed(
 ) -> None:
     alex, coordinator, reviewer = personas["applicant"], personas["coordinator"], personas["reviewer"]
     with django_capture_on_commit_callbacks(execute=True):
-        application = actions.register_application(actor=alex, portfolio=ready, category="IFS")
+        application = register_application(actor=alex, portfolio=ready, category="IFS")
         assert application.state == State.REGISTERED
         invoice = Invoice.objects.get(billed_to=alex, status=InvoiceStatus.OPEN)
         assert invoice.total == Decimal("25.00")
         record_payment(actor=coordinator, invoice=invoice, method="cheque", amount=Decimal("25.00"), reference="1001")
         application.refresh_from_db()
         assert application.state == State.IN_PROGRESS
-        application = actions.submit_application(actor=alex, application=application)
+        application = submit_application(actor=alex, application=application)
         assert application.state == State.SUBMITTED
         assert application.rule_set is not None
         assert application.rule_set.key == "alliance-2025"
         assert application.submission_report["eligible"] is True
-        with pytest.raises(actions.ActionRefused, match="processing fee"):
-            actions.check_completeness(actor=coordinator, application=application, complete=True)
+        with pytest.raises(ActionRefused, match="processing fee"):
+            check_completeness(actor=coordinator, application=application, complete=True)
         pay_all(application, coordinator)
-        application = actions.check_completeness(actor=coordinator, application=application, complete=True)
+        application = check_completeness(actor=coordinator, application=application, complete=True)
         assert (application.state, application.review_round) == (State.UNDER_REVIEW, 1)
-        [assignment] = actions.assign_reviewers(actor=coordinator, application=application)
+        [assignment] = assign_reviewers(actor=coordinator, application=application)
         assert assignment.reviewer == reviewer
-        message = actions.save_review(actor=reviewer, assignment=assignment, checklist={"reflection": "met"}, comments="Strong work.",
+        message = save_review(actor=reviewer, assignment=assignment, checklist={"reflection": "met"}, comments="Strong work.",
                                       recommendation=Outcome.ENDORSE, submit=True)  # fmt: skip
     assert "agree" in message
     application.refresh_from_db()
@@ -97,11 +114,11 @@ def test_submission_waits_for_transcripts_and_ratings(ready: Any, personas: dict
     Education.objects.create(portfolio=ready, level="master", conferred=date(2020, 5, 1))
     Reference.objects.create(portfolio=ready, category="IFS", rater_name="Late", rater_email="late@example.org",
                              relationship="trainer", status=ReferenceStatus.SENT)  # fmt: skip
-    application = actions.register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
+    application = register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
     pay_all(application, personas["coordinator"])
     application.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
-        actions.submit_application(actor=personas["applicant"], application=application)
+        submit_application(actor=personas["applicant"], application=application)
     text = " ".join(caught.value.messages)
     assert "verify the transcript" in text
     assert "not completed yet" in text
@@ -129,8 +146,8 @@ def test_reviewers_with_a_conflict_or_no_standing_are_excluded(
     assert "IFS or higher" in reasons["junior@example.org"]
     assert "training" in reasons["untrained@example.org"]
     assert reasons[personas["reviewer"].email] == ""
-    with pytest.raises(actions.ActionRefused, match="may not review"):
-        actions.assign_reviewers(actor=personas["coordinator"], application=application, reviewers=[others["provider"]])
+    with pytest.raises(ActionRefused, match="may not review"):
+        assign_reviewers(actor=personas["coordinator"], application=application, reviewers=[others["provider"]])
 
 
 def test_the_least_busy_eligible_reviewer_is_chosen(
@@ -142,7 +159,7 @@ def test_the_least_busy_eligible_reviewer_is_chosen(
     Credential.objects.create(person=second, association=riverbend, category="IMHM-C", since=date(2015, 1, 1))
     busy = Application.objects.create(portfolio=ready, association=riverbend, category="IMHS", state=State.UNDER_REVIEW)
     Assignment.objects.create(application=busy, reviewer=personas["reviewer"])
-    [assignment] = actions.assign_reviewers(actor=personas["coordinator"], application=application)
+    [assignment] = assign_reviewers(actor=personas["coordinator"], application=application)
     assert assignment.reviewer == second
 
 
@@ -155,8 +172,8 @@ def test_disagreement_goes_to_the_coordinator(
     ReviewerProfile.objects.create(association=riverbend, user=second, trained=True)
     Credential.objects.create(person=second, association=riverbend, category="IMHS", since=date(2015, 1, 1))
     application = under_review(ready, personas)
-    first_a, second_a = actions.assign_reviewers(actor=personas["coordinator"], application=application)
-    actions.save_review(
+    first_a, second_a = assign_reviewers(actor=personas["coordinator"], application=application)
+    save_review(
         actor=first_a.reviewer,
         assignment=first_a,
         checklist={},
@@ -164,16 +181,14 @@ def test_disagreement_goes_to_the_coordinator(
         recommendation=Outcome.ENDORSE,
         submit=True,
     )
-    message = actions.save_review(actor=second_a.reviewer, assignment=second_a, checklist={}, comments="More RS/C.",
+    message = save_review(actor=second_a.reviewer, assignment=second_a, checklist={}, comments="More RS/C.",
                                   recommendation=Outcome.DEFER, submit=True)  # fmt: skip
     assert "disagree" in message
     application.refresh_from_db()
     assert application.state == State.UNDER_REVIEW
     with pytest.raises(ValidationError):
-        actions.decide(
-            actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator"
-        )
-    actions.decide(actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator",
+        decide(actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator")
+    decide(actor=personas["coordinator"], application=application, outcome=Outcome.DEFER, basis="coordinator",
                    feedback="Please add RS/C with one provider.")  # fmt: skip
     application.refresh_from_db()
     assert (application.state, application.feedback) == (State.IN_PROGRESS, "Please add RS/C with one provider.")
@@ -183,16 +198,17 @@ def test_disagreement_goes_to_the_coordinator(
 def test_two_people_deciding_at_once_one_decision_stands(ready: Any, personas: dict[str, Any]) -> None:
     application = under_review(ready, personas)
 
-    def decide(actor: Any, outcome: str) -> Any:
-        return actions.decide(
+    def decide_as(actor: Any, outcome: str) -> Any:
+        return decide(
             actor=actor, application=Application.objects.get(pk=application.pk), outcome=outcome, basis="coordinator"
         )
 
     outcome = race(
-        lambda: decide(personas["coordinator"], Outcome.ENDORSE), lambda: decide(personas["admin"], Outcome.ON_HOLD)
+        lambda: decide_as(personas["coordinator"], Outcome.ENDORSE),
+        lambda: decide_as(personas["admin"], Outcome.ON_HOLD),
     )
     assert len(outcome.results) == 1
-    assert [type(e) for e in outcome.errors] == [actions.ActionRefused]
+    assert [type(e) for e in outcome.errors] == [ActionRefused]
     assert "already recorded the decision" in str(outcome.errors[0])
     assert Decision.objects.filter(application=application).count() == 1
     assert Application.objects.get(pk=application.pk).state in {State.ENDORSED, State.ON_HOLD}
@@ -200,18 +216,14 @@ def test_two_people_deciding_at_once_one_decision_stands(ready: Any, personas: d
 
 def test_a_clarification_goes_out_through_the_coordinator_and_comes_back(ready: Any, personas: dict[str, Any]) -> None:
     application = under_review(ready, personas)
-    [assignment] = actions.assign_reviewers(actor=personas["coordinator"], application=application)
-    question = actions.ask_clarification(
-        actor=personas["reviewer"], application=application, question="Which families?"
-    )
-    with pytest.raises(actions.ActionRefused):
-        actions.ask_clarification(actor=personas["trainer"], application=application, question="?")
-    with pytest.raises(actions.ActionRefused):
-        actions.answer_clarification(actor=personas["applicant"], clarification=question, answer="Too early")
-    actions.relay_clarification(actor=personas["coordinator"], clarification=question)
-    actions.answer_clarification(
-        actor=personas["applicant"], clarification=question, answer="Eighteen families in Addison."
-    )
+    [assignment] = assign_reviewers(actor=personas["coordinator"], application=application)
+    question = ask_clarification(actor=personas["reviewer"], application=application, question="Which families?")
+    with pytest.raises(ActionRefused):
+        ask_clarification(actor=personas["trainer"], application=application, question="?")
+    with pytest.raises(ActionRefused):
+        answer_clarification(actor=personas["applicant"], clarification=question, answer="Too early")
+    relay_clarification(actor=personas["coordinator"], clarification=question)
+    answer_clarification(actor=personas["applicant"], clarification=question, answer="Eighteen families in Addison.")
     question.refresh_from_db()
     assert question.answer == "Eighteen families in Addison."
     assert assignment.application_id == application.pk
@@ -221,12 +233,12 @@ def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
     ready: Any, personas: dict[str, Any], make_person: Any
 ) -> None:
     application = under_review(ready, personas)
-    actions.decide(
+    decide(
         actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
     )
     sitting = ExamSitting.objects.get(application=application)
     assert sitting.approved_until == timezone.localdate() + timedelta(days=365)
-    actions.submit_part2(actor=personas["applicant"], sitting=sitting, answers=["First vignette.", "Second vignette."])
+    submit_part2(actor=personas["applicant"], sitting=sitting, answers=["First vignette.", "Second vignette."])
     # Readers come from the trained reviewer pool (issue 28.2; see test_integrity.py).
     riverbend = application.association
     readers = [personas["reviewer"]]
@@ -234,20 +246,20 @@ def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
         readers.append(make_person(email, roles=(Role.REVIEWER,), association=riverbend))
         ReviewerProfile.objects.create(association=riverbend, user=readers[-1], trained=True)
         Credential.objects.create(person=readers[-1], association=riverbend, category="IMHS", since=date(2015, 1, 1))
-    actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=readers[:2])
+    assign_readers(actor=personas["coordinator"], sitting=sitting, readers=readers[:2])
     with pytest.raises(ValidationError, match="their own answers"):
-        actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[personas["applicant"]])
+        assign_readers(actor=personas["coordinator"], sitting=sitting, readers=[personas["applicant"]])
     first, second = Part2Score.objects.filter(sitting=sitting)
-    actions.score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="Thoughtful.")
-    assert "third reader" in actions.score_part2(
+    score_part2(actor=first.reader, score=first, rubric={"reflection": 3}, passed=True, comments="Thoughtful.")
+    assert "third reader" in score_part2(
         actor=second.reader, score=second, rubric={"reflection": 2}, passed=False, comments=""
     )
-    actions.assign_readers(actor=personas["coordinator"], sitting=sitting, readers=readers[2:], third=True)
+    assign_readers(actor=personas["coordinator"], sitting=sitting, readers=readers[2:], third=True)
     third = Part2Score.objects.get(sitting=sitting, third_reader=True)
-    actions.score_part2(actor=third.reader, score=third, rubric={"reflection": 3}, passed=True, comments="")
+    score_part2(actor=third.reader, score=third, rubric={"reflection": 3}, passed=True, comments="")
     sitting.refresh_from_db()
     assert sitting.part2_passed is True
-    actions.record_part1(
+    record_part1(
         actor=personas["coordinator"], sitting=sitting, percent=Decimal("80.00"), taken_on=timezone.localdate()
     )
     application.refresh_from_db()
@@ -257,24 +269,24 @@ def test_the_exam_is_scored_blind_by_two_readers_and_a_third_when_they_disagree(
 
 def test_a_failed_exam_waits_for_a_retake(ready: Any, personas: dict[str, Any]) -> None:
     application = under_review(ready, personas)
-    actions.decide(
+    decide(
         actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
     )
     sitting = ExamSitting.objects.get(application=application)
     ExamSitting.objects.filter(pk=sitting.pk).update(part2_passed=True)
     sitting.refresh_from_db()
-    actions.record_part1(
+    record_part1(
         actor=personas["coordinator"], sitting=sitting, percent=Decimal("79.99"), taken_on=timezone.localdate()
     )
     application.refresh_from_db()
     assert application.state == State.APPROVED_FOR_EXAM
     assert "sit it again from" in ExamSitting.objects.get(pk=sitting.pk).feedback
-    with pytest.raises(actions.ActionRefused, match="retake is possible from"):
-        actions.new_sitting(actor=personas["coordinator"], application=application)
+    with pytest.raises(ActionRefused, match="retake is possible from"):
+        new_sitting(actor=personas["coordinator"], application=application)
 
 
 def test_a_waiver_needs_a_reason_and_settles_the_fee(ready: Any, personas: dict[str, Any]) -> None:
-    application = actions.register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
+    application = register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
     invoice = Invoice.objects.get(billed_to=personas["applicant"], status=InvoiceStatus.OPEN)
     with pytest.raises(ValidationError) as caught:
         record_payment(actor=personas["coordinator"], invoice=invoice, method="waiver", amount=Decimal("25.00"))
@@ -322,7 +334,7 @@ def test_an_agency_pays_one_invoice_for_several_staff(
 
     staff = [make_person(f"visitor{i}@example.org") for i in range(3)]
     for person in staff:
-        actions.register_application(
+        register_application(
             actor=person, portfolio=Portfolio.objects.create(person=person, association=riverbend), category="IFS"
         )
     invoices = list(Invoice.objects.filter(billed_to__in=staff))
@@ -369,7 +381,7 @@ def test_the_examinee_chooses_a_window_before_the_approval_runs_out(
     from attunement.endorsement.models import ExamWindow
 
     application = under_review(ready, personas)
-    actions.decide(
+    decide(
         actor=personas["coordinator"], application=application, outcome=Outcome.APPROVE_FOR_EXAM, basis="coordinator"
     )
     sitting = ExamSitting.objects.get(application=application)
@@ -381,8 +393,8 @@ def test_the_examinee_chooses_a_window_before_the_approval_runs_out(
         association=riverbend, name="March", opens=today + timedelta(days=30), closes=today + timedelta(days=37)
     )
     with pytest.raises(ValidationError):
-        actions.choose_window(actor=personas["applicant"], sitting=sitting, window=late)
-    with pytest.raises(actions.ActionRefused):
-        actions.choose_window(actor=personas["coordinator"], sitting=sitting, window=soon)
-    actions.choose_window(actor=personas["applicant"], sitting=sitting, window=soon)
+        choose_window(actor=personas["applicant"], sitting=sitting, window=late)
+    with pytest.raises(ActionRefused):
+        choose_window(actor=personas["coordinator"], sitting=sitting, window=soon)
+    choose_window(actor=personas["applicant"], sitting=sitting, window=soon)
     assert ExamSitting.objects.get(pk=sitting.pk).window == soon

@@ -55,7 +55,7 @@ def test_the_operator_runs_a_failed_task_again_and_delivers_a_failed_webhook_aga
     from django_tasks_db.models import DBTaskResult
 
     from attunement.api.models import ApiClient, DeliveryStatus, WebhookDelivery, WebhookEndpoint
-    from attunement.endorsement.renewal import daily_association
+    from attunement.endorsement.daily import daily_association
     from attunement.lib.testing import run_tasks
 
     client = client_for(personas["operator"])

@@ -14,8 +14,8 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.test import Client, override_settings
 from django.utils import timezone, translation
 
+from attunement.endorsement.daily import run_daily
 from attunement.endorsement.models import Reminder
-from attunement.endorsement.renewal import run_daily
 from attunement.lib.testing import run_worker
 from attunement.mail.messages import tags
 from attunement.mail.models import MailOptOut, MailStatus, OutgoingMail

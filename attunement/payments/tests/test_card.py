@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 
 from attunement.audit.models import AuditEvent
-from attunement.endorsement.renewal import run_daily
+from attunement.endorsement.daily import run_daily
 from attunement.lib.testing import race
 from attunement.payments import actions
 from attunement.payments.actions import Line, issue_invoice, pay_by_card

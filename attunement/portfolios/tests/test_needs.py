@@ -58,7 +58,7 @@ def test_the_rules_of_the_association_in_force_that_day_apply(
 ) -> None:
     import json
 
-    from attunement.endorsement.actions import load_rule_set
+    from attunement.endorsement.actions.rulesets import load_rule_set
     from attunement.endorsement.rules.ruleset import SHIPPED
     from attunement.endorsement.selectors import rule_set_version_in_force
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from attunement.endorsement.actions.credential import revoke_credential
 from attunement.endorsement.models import Credential
-from attunement.endorsement.renewal import revoke_credential
 from attunement.tests.test_browser import browser, page  # noqa: F401  (fixtures)
 
 pytestmark = [

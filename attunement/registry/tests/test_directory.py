@@ -6,8 +6,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
+from attunement.endorsement.daily import run_daily
 from attunement.endorsement.models import Credential, CredentialStatus
-from attunement.endorsement.renewal import run_daily
 from attunement.lib.testing import assert_constant_queries
 
 URL = reverse("registry:directory", kwargs={"association_slug": "riverbend"})

@@ -55,7 +55,7 @@ def test_vetted_providers_count_where_the_rule_set_allows_them(applicant_portfol
     import copy
     import json
 
-    from attunement.endorsement.actions import load_rule_set
+    from attunement.endorsement.actions.rulesets import load_rule_set
     from attunement.endorsement.rules.ruleset import SHIPPED
 
     data = json.loads((SHIPPED / "alliance-2025.json").read_text(encoding="utf-8"))

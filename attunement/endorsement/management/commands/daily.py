@@ -5,8 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attunement.endorsement.actions import run_daily
-from attunement.endorsement.renewal import enqueue_daily
+from attunement.endorsement.daily import enqueue_daily, run_daily
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from attunement.endorsement.actions import load_rule_set
+from attunement.endorsement.actions.rulesets import load_rule_set
 from attunement.endorsement.models import RuleSetVersion
 from attunement.endorsement.rules.ruleset import SHIPPED
 from attunement.lib.imports import JSON_DOCUMENT_MAX_BYTES, read_text

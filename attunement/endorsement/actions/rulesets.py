@@ -1,3 +1,5 @@
+"""Rule set versions loaded from their data (the files in ``rulesets/``)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -80,72 +82,3 @@ def load_rule_set(*, actor: User | None, data: dict[str, Any]) -> tuple[RuleSetV
         data={"key": version.key},
     )
     return version, True
-
-
-# The application path lives in workflow.py; these are its actions.
-from attunement.endorsement.renewal import (  # noqa: E402
-    approve_renewal,
-    change_status,
-    mark_reminder_bounced,
-    reactivate,
-    return_renewal,
-    run_daily,
-    set_inactive,
-    submit_renewal,
-)
-from attunement.endorsement.workflow import (  # noqa: E402
-    ActionRefused,
-    answer_clarification,
-    ask_clarification,
-    assign_readers,
-    assign_reviewers,
-    check_completeness,
-    choose_window,
-    decide,
-    issue_credential,
-    new_sitting,
-    record_part1,
-    register_application,
-    relay_clarification,
-    resume_review,
-    save_review,
-    score_part2,
-    set_advisor,
-    submit_application,
-    submit_part2,
-    update_reviewer,
-    withdraw,
-)
-
-__all__ = [
-    "ActionRefused",
-    "answer_clarification",
-    "approve_renewal",
-    "ask_clarification",
-    "assign_readers",
-    "assign_reviewers",
-    "change_status",
-    "check_completeness",
-    "choose_window",
-    "decide",
-    "issue_credential",
-    "load_rule_set",
-    "mark_reminder_bounced",
-    "new_sitting",
-    "reactivate",
-    "record_part1",
-    "register_application",
-    "relay_clarification",
-    "resume_review",
-    "return_renewal",
-    "run_daily",
-    "save_review",
-    "score_part2",
-    "set_advisor",
-    "set_inactive",
-    "submit_application",
-    "submit_part2",
-    "submit_renewal",
-    "update_reviewer",
-    "withdraw",
-]
