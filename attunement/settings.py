@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "attunement.rsc",
     "attunement.api",
     "attunement.training",
+    "attunement.operations",
 ]
 
 MIDDLEWARE = [

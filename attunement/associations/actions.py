@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -17,7 +17,9 @@ from attunement.associations.models import Association, AssociationPolicy, Role,
 from attunement.audit.actions import record
 from attunement.lib.errors import ActionRefused
 from attunement.mail.messages import tags
-from attunement.people.models import User
+
+if TYPE_CHECKING:
+    from attunement.people.models import User
 
 
 def _changes(obj: Any, fields: list[str], values: dict[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -13,7 +12,6 @@ from django_stubs_ext import StrOrPromise
 from attunement.associations.models import Association, AssociationPolicy, Role
 from attunement.endorsement.models import CATEGORY_CHOICES
 from attunement.lib.uploads import sniff_image
-from attunement.payments.models import FeeKind
 
 
 class AssociationForm(forms.ModelForm[Association]):
@@ -99,17 +97,6 @@ class PolicyForm(forms.ModelForm[AssociationPolicy]):
             except ValueError:
                 raise forms.ValidationError(_("“%(value)s” is not a date YYYY-MM-DD.") % {"value": part}) from None
         return sorted(set(dates))
-
-
-class FeeForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Fee"), choices=FeeKind.choices)
-    category = forms.ChoiceField(
-        label=_("Category"), choices=[("", _("Every category")), *CATEGORY_CHOICES], required=False
-    )
-    amount = forms.DecimalField(
-        label=_("Amount"), min_value=Decimal(0), max_digits=9, decimal_places=2, required=False,
-        help_text=_("Leave empty to remove the fee."),
-    )  # fmt: skip
 
 
 class GrantRoleForm(forms.Form):

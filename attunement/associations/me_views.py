@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.db.models import QuerySet
@@ -16,7 +17,9 @@ from attunement.associations import actions
 from attunement.associations.models import StaffInvitation
 from attunement.lib.errors import ActionRefused
 from attunement.lib.http import SignedInRequest
-from attunement.people.models import User
+
+if TYPE_CHECKING:
+    from attunement.people.models import User
 
 
 def open_invitations(user: User) -> QuerySet[StaffInvitation]:

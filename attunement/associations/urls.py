@@ -18,4 +18,7 @@ urlpatterns = [
         name="withdraw_invitation",
     ),
     path("staff/settings/", views.settings_page, name="settings"),
+    path("staff/settings/details", views.save_details, name="save_details"),
+    path("staff/settings/policy", views.save_policy, name="save_policy"),
+    path("staff/settings/logo", views.save_logo, name="save_logo"),
 ]

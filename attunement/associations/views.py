@@ -20,12 +20,10 @@ from attunement.associations.access import (
     coordinator_required,
     get_staff_role_for_user,
 )
-from attunement.associations.forms import AssociationForm, FeeForm, GrantRoleForm, LogoForm, PolicyForm
+from attunement.associations.forms import AssociationForm, GrantRoleForm, LogoForm, PolicyForm
 from attunement.associations.models import Association, Role, StaffInvitation, StaffRole
 from attunement.lib.http import AssociationPageRequest, StaffRequest
 from attunement.lib.uploads import CONTENT_TYPES
-from attunement.payments.actions import set_fee
-from attunement.payments.models import Fee
 
 
 @login_not_required
@@ -143,63 +141,55 @@ def withdraw_invitation(request: StaffRequest, invitation_id: uuid.UUID) -> Http
     return redirect("associations:staff_roles", association_slug=association.slug)
 
 
-@admin_required
-def settings_page(request: StaffRequest) -> HttpResponse:
+def _settings(request: StaffRequest, status: int = 200, **bound: object) -> HttpResponse:
+    """The settings page with empty forms, or with the one form that was just refused."""
     association = request.association
-    details = AssociationForm(instance=association, prefix="details")
-    policy = PolicyForm(instance=association.policy, prefix="policy")
-    logo = LogoForm(prefix="logo")
-    fee = FeeForm(prefix="fee")
-    status = 200
-    if request.method == "POST":
-        section = request.POST.get("section")
-        if section == "details":
-            details = AssociationForm(
-                request.POST, instance=Association.objects.get(pk=association.pk), prefix="details"
-            )
-            if details.is_valid():
-                actions.update_association(actor=request.user, association=association, values=details.cleaned_data)
-                messages.success(request, _("Details saved."))
-                return redirect("associations:settings", association_slug=association.slug)
-        elif section == "policy":
-            policy = PolicyForm(request.POST, instance=association.policy, prefix="policy")
-            if policy.is_valid():
-                actions.update_policy(actor=request.user, association=association, values=policy.cleaned_data)
-                messages.success(request, _("Policy saved."))
-                return redirect("associations:settings", association_slug=association.slug)
-        elif section == "logo":
-            logo = LogoForm(request.POST, request.FILES, prefix="logo")
-            if logo.is_valid():
-                actions.set_association_logo(
-                    actor=request.user, association=association, logo=logo.cleaned_data["logo"]
-                )
-                messages.success(request, _("Logo saved."))
-                return redirect("associations:settings", association_slug=association.slug)
-        elif section == "fee":
-            fee = FeeForm(request.POST, prefix="fee")
-            if fee.is_valid():
-                data = fee.cleaned_data
-                set_fee(
-                    actor=request.user,
-                    association=association,
-                    kind=data["kind"],
-                    category=data["category"] or "",
-                    amount=data["amount"],
-                )
-                messages.success(request, _("Fee saved."))
-                return redirect("associations:settings", association_slug=association.slug)
-        else:
-            messages.error(request, _("Unknown settings section."))
-        status = 400
-    return render(
-        request,
-        "associations/staff/settings.html",
-        {
-            "details": details,
-            "policy": policy,
-            "logo": logo,
-            "fee": fee,
-            "fees": Fee.objects.filter(association=association).order_by("kind", "category"),
-        },
-        status=status,
-    )
+    forms = {
+        "details": AssociationForm(instance=association, prefix="details"),
+        "policy": PolicyForm(instance=association.policy, prefix="policy"),
+        "logo": LogoForm(prefix="logo"),
+        **bound,
+    }
+    return render(request, "associations/staff/settings.html", forms, status=status)
+
+
+@admin_required
+@require_GET
+def settings_page(request: StaffRequest) -> HttpResponse:
+    return _settings(request)
+
+
+@admin_required
+@require_POST
+def save_details(request: StaffRequest) -> HttpResponse:
+    association = request.association
+    form = AssociationForm(request.POST, instance=Association.objects.get(pk=association.pk), prefix="details")
+    if not form.is_valid():
+        return _settings(request, 400, details=form)
+    actions.update_association(actor=request.user, association=association, values=form.cleaned_data)
+    messages.success(request, _("Details saved."))
+    return redirect("associations:settings", association_slug=association.slug)
+
+
+@admin_required
+@require_POST
+def save_policy(request: StaffRequest) -> HttpResponse:
+    association = request.association
+    form = PolicyForm(request.POST, instance=association.policy, prefix="policy")
+    if not form.is_valid():
+        return _settings(request, 400, policy=form)
+    actions.update_policy(actor=request.user, association=association, values=form.cleaned_data)
+    messages.success(request, _("Policy saved."))
+    return redirect("associations:settings", association_slug=association.slug)
+
+
+@admin_required
+@require_POST
+def save_logo(request: StaffRequest) -> HttpResponse:
+    association = request.association
+    form = LogoForm(request.POST, request.FILES, prefix="logo")
+    if not form.is_valid():
+        return _settings(request, 400, logo=form)
+    actions.set_association_logo(actor=request.user, association=association, logo=form.cleaned_data["logo"])
+    messages.success(request, _("Logo saved."))
+    return redirect("associations:settings", association_slug=association.slug)

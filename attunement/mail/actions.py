@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import formataddr, make_msgid, parseaddr
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -38,7 +38,9 @@ from attunement.mail.models import (
     SuppressedAddress,
 )
 from attunement.mail.signals import mail_undeliverable
-from attunement.people.models import User
+
+if TYPE_CHECKING:
+    from attunement.people.models import User
 
 logger = logging.getLogger("attunement.mail")
 

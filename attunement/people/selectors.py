@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef
 
+from attunement.associations.models import StaffRole
 from attunement.people.models import User
 
 
@@ -11,10 +13,6 @@ def staff_status(user: Any) -> tuple[bool, bool]:
     """``(needs_second_factor, has_totp)`` for a signed-in person, in one query.
 
     Staff roles in any association, and deployment operators, need TOTP."""
-    from allauth.mfa.models import Authenticator
-
-    from attunement.associations.models import StaffRole
-
     row = (
         User.objects.filter(pk=user.pk)
         .annotate(

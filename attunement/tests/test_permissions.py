@@ -114,6 +114,17 @@ TABLE: dict[str, Row] = {
         method="post",
     ),
     "associations:settings": Row(ADMINS, riverbend),
+    # Issue 15.4: each settings form posts to its own address (an empty form is refused: 400).
+    "associations:save_details": Row({**ADMINS, ADM: 400}, riverbend, method="post"),
+    "associations:save_policy": Row({**ADMINS, ADM: 400}, riverbend, method="post"),
+    "associations:save_logo": Row({**ADMINS, ADM: 400}, riverbend, method="post"),
+    "fees:list": Row(ADMINS, riverbend),
+    "fees:save": Row(
+        {**ADMINS, ADM: 302},
+        riverbend,
+        method="post",
+        data=lambda ctx: {"fee-kind": "processing", "fee-category": "", "fee-amount": "10"},
+    ),
     # Issue 15.5: coordinators see the membership types, admins create and change them.
     "membership_staff:types": Row(COORDINATORS, riverbend),
     "membership_staff:create": Row(

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from attunement.associations.models import Association, StaffRole
 from attunement.audit.models import AuditEvent
-from attunement.lib.backup import read_manifest
+from attunement.operations.backup import read_manifest
 from attunement.people.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from attunement.audit.actions import record
-from attunement.lib.backup import BackupError, create_backup
+from attunement.operations.backup import BackupError, create_backup
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
-from attunement.lib import actions
+from attunement.operations import actions
 
 admin.site.unregister(DBTaskResult)
 

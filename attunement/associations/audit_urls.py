@@ -1,6 +1,6 @@
 from django.urls import path
 
-from attunement.audit import views
+from attunement.associations import audit_views as views
 
 app_name = "audit"
 

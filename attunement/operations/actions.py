@@ -1,4 +1,4 @@
-"""The writes of the lib app: the operator's retry of failed background tasks."""
+"""The operator's writes: running failed background tasks again."""
 
 from __future__ import annotations
 

@@ -1,3 +1,6 @@
+"""Staff pages over the audit trail: the association's log and one object's history (the
+audit app keeps the events; the pages need the association's staff access, so they live here)."""
+
 from __future__ import annotations
 
 from django.core.exceptions import BadRequest
