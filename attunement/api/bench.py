@@ -28,7 +28,7 @@ from typing import Any
 
 import orjson
 
-from attunement.bench import Figure, benchmark, sized
+from attunement.lib.bench import Figure, benchmark, sized
 
 CLIENTS = sized(50, 4)
 PROCESSES = 2

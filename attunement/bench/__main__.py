@@ -29,10 +29,10 @@ def main() -> int:
     parser.add_argument("--json", metavar="FILE", help="also write each benchmark's outcome and figures here")
     args = parser.parse_args()
     if args.tiny:
-        import attunement.bench
+        import attunement.lib.bench
 
         os.environ["ATTUNEMENT_BENCH_TINY"] = "1"  # for the processes that benchmarks start
-        attunement.bench.TINY = True  # this package was imported before the arguments were read
+        attunement.lib.bench.TINY = True  # the harness was imported before the arguments were read
 
     workdir = tempfile.mkdtemp(prefix="attunement-bench-")
     os.environ["ATTUNEMENT_VAR_DIR"] = workdir

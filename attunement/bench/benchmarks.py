@@ -8,30 +8,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from attunement.associations.bench import staff_client
 from attunement.audit.models import AuditEvent
-from attunement.bench import Figure, benchmark, sized, time_calls
+from attunement.lib.bench import Figure, benchmark, sized, time_calls
 
 AUDIT_SIZES = sized((1_000, 100_000), (70, 140))  # the deepest page needs more than 60
-
-
-def _setup_staff() -> tuple[Client, object]:
-    from allauth.mfa.models import Authenticator
-
-    from attunement.associations import actions
-    from attunement.associations.models import Association, Role
-    from attunement.people.models import User
-
-    association = Association.objects.filter(slug="bench").first() or actions.create_association(
-        actor=None, slug="bench", name="Bench AIMH", contact_email="bench@example.org"
-    )
-    user = User.objects.filter(email="coordinator@bench.example").first()
-    if user is None:
-        user = User.objects.create_user("coordinator@bench.example")
-        actions.grant_staff_role(actor=None, association=association, user=user, role=Role.COORDINATOR)
-        Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
-    client = Client()
-    client.force_login(user)
-    return client, association
 
 
 def _grow_audit(association: object, n: int) -> None:
@@ -50,7 +31,7 @@ def _grow_audit(association: object, n: int) -> None:
 
 @benchmark("audit_log_depth", "audit log page, first and deepest page, at 1k and 100k events (P2: keyset pagination)")
 def audit_log_depth() -> list[Figure]:
-    client, association = _setup_staff()
+    client, association = staff_client()
     url = "/bench/staff/audit/"
     figures: list[Figure] = []
     medians = {}
@@ -74,7 +55,7 @@ def audit_log_depth() -> list[Figure]:
 
 @benchmark("pages", "median server time of the main pages through Django's test client (no network)")
 def pages() -> list[Figure]:
-    client, _association = _setup_staff()
+    client, _association = staff_client()
     anonymous = Client()
     figures = []
     for label, c, url in [
@@ -195,8 +176,8 @@ def daily_job() -> list[Figure]:
 
     from attunement.associations import actions as association_actions
     from attunement.associations.models import Association
-    from attunement.endorsement.models import Credential, CredentialStatus
     from attunement.endorsement.daily import run_daily
+    from attunement.endorsement.models import Credential, CredentialStatus
     from attunement.people.models import User
 
     association = Association.objects.filter(slug="daily").first() or association_actions.create_association(
@@ -245,7 +226,7 @@ def workforce() -> list[Figure]:
     from attunement.workforce.actions import import_checkins
     from attunement.workforce.models import CheckinResponse
 
-    client, association = _setup_staff()
+    client, association = staff_client()
     figures: list[Figure] = []
     for size in WORKFORCE_RESPONDENTS:
         CheckinResponse.objects.filter(association=association).delete()  # type: ignore[misc]
@@ -267,7 +248,3 @@ def workforce() -> list[Figure]:
             Figure(f"indicators page queries at {size:,} respondents", len(queries), "queries"),
         ]
     return figures
-
-
-# The verification API's benchmark lives with its app (registered on import).
-from attunement.api import bench as _api_bench  # noqa: E402, F401

@@ -10,7 +10,7 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 
-from attunement.bench import Figure, benchmark, sized, time_calls
+from attunement.lib.bench import Figure, benchmark, sized, time_calls
 
 SIZES = sized((1_000, 100_000), (5, 10))
 

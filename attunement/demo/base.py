@@ -19,3 +19,4 @@ class Demo:
     personas: dict[str, User] = field(default_factory=dict)
     members: dict[str, list[User]] = field(default_factory=dict)
     operator: User | None = None
+    password: str = PASSWORD  # every persona's, so the parts need not import this module

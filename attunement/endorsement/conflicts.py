@@ -8,7 +8,7 @@ applicant, or who trained them in a session here."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from allauth.account.models import EmailAddress
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from attunement.endorsement.models import Application
 from attunement.people.models import User
 from attunement.people.names import fold_name
+from attunement.portfolios.models import RSC, Reference, Work
 
 # Words that do not tell one organisation from another: legal forms and articles.
 _LEGAL_FORMS = frozenset(
@@ -74,12 +75,21 @@ class Ties:
     providers: set[int] = field(default_factory=set)  # the applicant's individual RS/C provider
 
 
+# The apps that know other ties (RS/C groups and sessions, training sessions) add a reader here
+# when they start (their ``ready()``); each reads with a fixed number of queries.
+TieReader = Callable[[User, Ties], None]
+TIE_READERS: list[TieReader] = []
+
+
+def tie_reader(read: TieReader) -> TieReader:
+    """Register ``read(person, ties)``, which adds the person's ties that its app knows."""
+    if read not in TIE_READERS:
+        TIE_READERS.append(read)
+    return read
+
+
 def ties_of(application: Application) -> Ties:
     """The applicant's ties, read once per application (a fixed number of queries)."""
-    from attunement.portfolios.models import RSC, Reference, Work
-    from attunement.rsc.models import IndividualRequest, IndividualSession, Membership, MembershipStatus, RequestStatus
-    from attunement.training.models import Registration, RegistrationStatus
-
     portfolio = application.portfolio
     person = portfolio.person
     ties = Ties(applicant=person.pk)
@@ -97,38 +107,8 @@ def ties_of(application: Application) -> Ties:
             ties.emails.add(fold_address(email))
         if key := organisation_key(employer):
             ties.organisations.add(key)
-    # RS/C groups the applicant belongs or belonged to: their provider and every other member.
-    attended = MembershipStatus.ACTIVE, MembershipStatus.LEFT
-    group_ids = list(
-        Membership.objects.filter(supervisee=person, status__in=attended).values_list("group_id", flat=True)
-    )
-    if group_ids:
-        ties.groups |= set(
-            Membership.objects.filter(group_id__in=group_ids, status__in=attended).values_list(
-                "supervisee_id", flat=True
-            )
-        )
-        ties.groups |= set(
-            Membership.objects.filter(group_id__in=group_ids).values_list("group__provider__person_id", flat=True)
-        )
-        ties.groups.discard(person.pk)
-    ties.trainers |= set(
-        Registration.objects.filter(
-            person=person, status=RegistrationStatus.REGISTERED, session__trainer__isnull=False
-        ).values_list("session__trainer_id", flat=True)
-    )
-    for provider_id, email in IndividualSession.objects.filter(supervisee=person).values_list(
-        "provider__person_id", "provider_email"
-    ):
-        if provider_id:
-            ties.providers.add(provider_id)
-        if email:
-            ties.emails.add(fold_address(email))
-    ties.providers |= set(
-        IndividualRequest.objects.filter(supervisee=person, status=RequestStatus.ACCEPTED).values_list(
-            "provider__person_id", flat=True
-        )
-    )
+    for read in TIE_READERS:
+        read(person, ties)
     return ties
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import connection
 from django.test import Client
 
-from attunement.bench import Figure, benchmark, time_calls, tiny_mode
+from attunement.lib.bench import Figure, benchmark, time_calls, tiny_mode
 from attunement.lib.testing import count_queries
 
 FIRST = ["Ana", "Ben", "Chloé", "Dev", "Elena", "Femi", "Grace", "Hiro", "Imani", "José", "Kai", "Lena", "Mateo"]

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from attunement.associations.models import Association
-from attunement.bench import Figure, benchmark, sized, time_calls
+from attunement.lib.bench import Figure, benchmark, sized, time_calls
 from attunement.lib.testing import count_queries
 
 SIZES = sized((100, 5000), (3, 6))

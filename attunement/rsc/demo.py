@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from attunement.associations.models import Association
-from attunement.demo.base import PASSWORD
 from attunement.endorsement.models import Credential
 from attunement.people import actions as people_actions
 from attunement.people.models import User
@@ -37,7 +36,7 @@ def _person(demo: Demo, email: str, legal_name: str, preferred_name: str, langua
     existing = User.objects.filter(email=email).first()
     if existing is not None:
         return existing
-    return people_actions.create_person(actor=demo.operator, email=email, password=PASSWORD, email_verified=True,
+    return people_actions.create_person(actor=demo.operator, email=email, password=demo.password, email_verified=True,
                                         legal_name=legal_name, preferred_name=preferred_name, languages=languages,
                                         region="Addison County", preferred_language="en")  # fmt: skip
 

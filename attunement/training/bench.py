@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import make_password
 from django.test import Client
 from django.utils import timezone
 
-from attunement.bench import Figure, benchmark, sized, time_calls
+from attunement.lib.bench import Figure, benchmark, sized, time_calls
 from attunement.lib.testing import count_queries
 
 SIZES = sized((100, 10000), (4, 8))

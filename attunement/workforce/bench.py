@@ -15,7 +15,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from attunement.bench import Figure, benchmark, sized, time_calls
+from attunement.associations.bench import staff_client
+from attunement.lib.bench import Figure, benchmark, sized, time_calls
 
 SIZES = sized(tuple(int(n) for n in os.environ.get("BENCH_WORKFORCE_SIZES", "10000,1000000").split(",")), (30, 60))
 PAGES = ("indicators", "endorsed", "pipeline", "coverage")
@@ -117,11 +118,10 @@ def _grow(association_id: int, have: int, want: int) -> None:
     postgres_only=True,
 )
 def workforce_dashboards() -> list[Figure]:
-    from attunement.bench.benchmarks import _setup_staff
     from attunement.workforce.actions import refresh_workforce
     from attunement.workforce.models import IndicatorSnapshot
 
-    client, association = _setup_staff()
+    client, association = staff_client()
     figures: list[Figure] = []
     have = 0
     for size in SIZES:
