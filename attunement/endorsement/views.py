@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,15 @@ from attunement.endorsement.actions.application import (
 )
 from attunement.endorsement.actions.exam import choose_window, submit_part2
 from attunement.endorsement.actions.renewal import submit_renewal
+from attunement.endorsement.forms import (
+    AnswerForm,
+    ConfirmForm,
+    Part2Form,
+    RegisterForm,
+    RenewForm,
+    WindowForm,
+    perform,
+)
 from attunement.endorsement.models import (
     CATEGORY_CHOICES,
     Application,
@@ -31,9 +39,10 @@ from attunement.endorsement.models import (
     Decision,
     ExamSitting,
     ExamWindow,
+    Renewal,
     State,
 )
-from attunement.lib.errors import ActionRefused
+from attunement.endorsement.renewal_dates import held_credentials, renewal_reports
 from attunement.lib.http import SignedInRequest
 from attunement.membership.models import MembershipType, Term
 from attunement.payments.gateways import gateway
@@ -76,20 +85,22 @@ def applications(request: SignedInRequest) -> HttpResponse:
     if portfolio is None:
         return redirect("portfolio:home")
     if request.method == "POST":
-        try:
-            if portfolio.association.policy.residency_rule != "none" and request.POST.get("residency") != "on":
-                raise ValidationError({"residency": _("Confirm that you live or work where the association endorses.")})
-            application = register_application(
-                actor=request.user,
-                portfolio=portfolio,
-                category=request.POST.get("category", ""),
-                residency_attested=request.POST.get("residency") == "on",
-            )
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        form = RegisterForm(request.POST)
+        registered: list[Application] = []
+        if perform(
+            request,
+            form,
+            lambda: registered.append(
+                register_application(
+                    actor=request.user,
+                    portfolio=portfolio,
+                    category=form.cleaned_data["category"],
+                    residency_attested=form.cleaned_data["residency"],
+                )
+            ),
+        ):
             messages.success(request, _("Registered. Pay the registration fee to open your application."))
-            return redirect("application:detail", application_id=application.public_id)
+            return redirect("application:detail", application_id=registered[0].public_id)
     offered = portfolio.association.policy.categories_offered
     return render(
         request,
@@ -152,59 +163,83 @@ def detail(request: SignedInRequest, application_id: str) -> HttpResponse:
     )
 
 
-@require_POST
-def act(request: SignedInRequest, application_id: str, what: str) -> HttpResponse:
-    application = _own_application(request, application_id)
-    try:
-        if what == "submit":
-            submit_application(actor=request.user, application=application)
-            messages.success(request, _("Submitted. Pay the processing fee if one is due."))
-        elif what == "withdraw":
-            withdraw(actor=request.user, application=application)
-            messages.success(request, _("Withdrawn."))
-        elif what == "answer":
-            question = get_object_or_404(Clarification, application=application, public_id=request.POST.get("question"))
-            answer_clarification(actor=request.user, clarification=question, answer=request.POST.get("answer", ""))
-            messages.success(request, _("Your answer went to the reviewers."))
-        elif what == "window":
-            sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
-            raw_window = str(request.POST.get("window", ""))
-            window = get_object_or_404(
-                ExamWindow, association=application.association, pk=int(raw_window) if raw_window.isdigit() else 0
-            )
-            choose_window(actor=request.user, sitting=sitting, window=window)
-            messages.success(request, _("Exam window chosen."))
-        elif what == "part2":
-            sitting = get_object_or_404(ExamSitting, application=application, public_id=request.POST.get("sitting"))
-            answers = [request.POST.get(f"answer-{i}", "") for i in (1, 2)]
-            if not all(a.strip() for a in answers):
-                raise ValidationError({"answers": _("Answer both vignettes.")})
-            submit_part2(actor=request.user, sitting=sitting, answers=answers)
-            messages.success(request, _("Your answers are submitted; readers will score them without your name."))
-        else:
-            raise Http404
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+def _back(application: Application) -> HttpResponse:
     return redirect("application:detail", application_id=application.public_id)
+
+
+@require_POST
+def submit(request: SignedInRequest, application_id: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    form = ConfirmForm(request.POST, application=application)
+    if perform(request, form, lambda: submit_application(actor=request.user, application=application)):
+        messages.success(request, _("Submitted. Pay the processing fee if one is due."))
+    return _back(application)
+
+
+@require_POST
+def withdraw_application(request: SignedInRequest, application_id: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    form = ConfirmForm(request.POST, application=application)
+    if perform(request, form, lambda: withdraw(actor=request.user, application=application)):
+        messages.success(request, _("Withdrawn."))
+    return _back(application)
+
+
+@require_POST
+def answer(request: SignedInRequest, application_id: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    form = AnswerForm(request.POST, application=application)
+    if perform(
+        request,
+        form,
+        lambda: answer_clarification(
+            actor=request.user, clarification=form.cleaned_data["question"], answer=form.cleaned_data["answer"]
+        ),
+    ):
+        messages.success(request, _("Your answer went to the reviewers."))
+    return _back(application)
+
+
+@require_POST
+def window(request: SignedInRequest, application_id: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    form = WindowForm(request.POST, application=application)
+    if perform(
+        request,
+        form,
+        lambda: choose_window(
+            actor=request.user, sitting=form.cleaned_data["sitting"], window=form.cleaned_data["window"]
+        ),
+    ):
+        messages.success(request, _("Exam window chosen."))
+    return _back(application)
+
+
+@require_POST
+def part2(request: SignedInRequest, application_id: str) -> HttpResponse:
+    application = _own_application(request, application_id)
+    form = Part2Form(request.POST, application=application)
+    if perform(
+        request,
+        form,
+        lambda: submit_part2(actor=request.user, sitting=form.cleaned_data["sitting"], answers=form.answers()),
+    ):
+        messages.success(request, _("Your answers are submitted; readers will score them without your name."))
+    return _back(application)
 
 
 def renewal(request: SignedInRequest) -> HttpResponse:
     """The yearly renewal: every held category judged from one set of hours, one fee."""
-    from attunement.endorsement.models import Renewal
-    from attunement.endorsement.renewal_dates import held_credentials, renewal_reports
-
     portfolio = Portfolio.objects.select_related("association__policy").filter(person=request.user).first()
     if portfolio is None:
         return redirect("portfolio:home")
     association = portfolio.association
     if request.method == "POST":
-        try:
-            submit_renewal(actor=request.user, person=request.user, association=association)
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        if perform(
+            request,
+            RenewForm(request.POST),
+            lambda: submit_renewal(actor=request.user, person=request.user, association=association),
+        ):
             messages.success(request, _("Renewal submitted. Pay the renewal fee to finish."))
         return redirect("application:renewal")
     held = held_credentials(request.user, association)

@@ -74,6 +74,18 @@ def education_entry(ctx: dict[str, Any]) -> dict[str, Any]:
     return {"section": "education", "entry_id": ctx["education"].public_id}
 
 
+def own_application(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"application_id": ctx["application"].public_id}
+
+
+def staff_application(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"association_slug": "riverbend", "application_id": ctx["application"].public_id}
+
+
+def sitting(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"sitting": str(ctx["score"].sitting.public_id)}
+
+
 def staff_portfolio(ctx: dict[str, Any], **more: Any) -> dict[str, Any]:
     return {"association_slug": "riverbend", "portfolio_id": ctx["portfolio"].public_id, **more}
 
@@ -283,8 +295,16 @@ TABLE: dict[str, Row] = {
     ),
     "application:list": Row(OWN_PORTFOLIO_PAGE),
     "application:detail": Row(OWN_ENTRY, lambda ctx: {"application_id": ctx["application"].public_id}),
-    "application:act": Row(
-        OWN_ENTRY_POST, lambda ctx: {"application_id": ctx["application"].public_id, "what": "submit"}, method="post"
+    # One route per action on an application; a question or a window that is not there is a 404.
+    "application:submit": Row(OWN_ENTRY_POST, own_application, method="post"),
+    "application:withdraw": Row(OWN_ENTRY_POST, own_application, method="post"),
+    "application:answer": Row(statuses(404, anonymous=302), own_application, method="post"),
+    "application:window": Row(statuses(404, anonymous=302), own_application, method="post", data=sitting),
+    "application:part2": Row(
+        OWN_ENTRY_POST,
+        own_application,
+        method="post",
+        data=lambda ctx: {**sitting(ctx), "answer-1": "First.", "answer-2": "Second."},
     ),
     # Anyone signed in may join an association (an invoice in their own name; no portfolio needed).
     "membership_me:join": Row(statuses(302), method="post", data=lambda ctx: {"association": "riverbend"}),
@@ -296,11 +316,24 @@ TABLE: dict[str, Row] = {
     "endorsement_staff:application": Row(
         COORDINATORS, lambda ctx: {"association_slug": "riverbend", "application_id": ctx["application"].public_id}
     ),
-    "endorsement_staff:act": Row(
-        {**COORDINATORS, COORD: 302, ADM: 302},
-        lambda ctx: {"association_slug": "riverbend", "application_id": ctx["application"].public_id, "what": "resume"},
-        method="post",
-    ),
+    **{
+        f"endorsement_staff:{action}": Row(
+            {**COORDINATORS, COORD: 302, ADM: 302}, staff_application, method="post", data=data
+        )
+        for action, data in {
+            "complete": lambda ctx: {},
+            "incomplete": lambda ctx: {"note": "Add the transcript."},
+            "assign": lambda ctx: {},
+            "resolve": lambda ctx: {"outcome": "on_hold"},
+            "resume": lambda ctx: {},
+            "payment": lambda ctx: {"invoice": ctx["invoice"].number, "amount": "25.00", "method": "cheque"},
+            "part1": lambda ctx: {**sitting(ctx), "percent": "85", "taken_on": "2026-01-05"},
+            "readers": sitting,
+            "retake": lambda ctx: {},
+        }.items()
+    },
+    # No clarification was asked: nothing to relay.
+    "endorsement_staff:relay": Row({**COORDINATORS, COORD: 404, ADM: 404}, staff_application, method="post"),
     "endorsement_staff:reviews": Row(REVIEWERS, riverbend),
     "endorsement_staff:reviewers": Row(COORDINATORS, riverbend),
     "endorsement_staff:renewals": Row(COORDINATORS, riverbend),

@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from attunement.associations.models import ResidencyRule
 from attunement.audit.actions import record
 from attunement.endorsement.actions.common import APPLICATION_TARGET, move, notify
 from attunement.endorsement.models import (
@@ -39,6 +40,8 @@ def register_application(
     *, actor: User, portfolio: Portfolio, category: str, residency_attested: bool = False
 ) -> Application:
     association = portfolio.association
+    if association.policy.residency_rule != ResidencyRule.NONE and not residency_attested:
+        raise ValidationError({"residency": _("Confirm that you live or work where the association endorses.")})
     offered = association.policy.categories_offered
     if offered and category not in offered:
         raise ValidationError(

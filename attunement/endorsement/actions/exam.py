@@ -101,6 +101,8 @@ def choose_window(*, actor: User, sitting: ExamSitting, window: Any) -> None:
 def submit_part2(*, actor: User, sitting: ExamSitting, answers: list[str]) -> None:
     if sitting.application.portfolio.person_id != actor.pk:
         raise ActionRefused(_("Only the examinee submits their answers."))
+    if not all(a.strip() for a in answers):
+        raise ValidationError({"answers": _("Answer both vignettes.")})
     if not ExamSitting.objects.filter(pk=sitting.pk, part2_answers=[]).update(
         part2_answers=[a.strip() for a in answers]
     ):

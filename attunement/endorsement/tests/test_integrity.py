@@ -181,8 +181,8 @@ def pool(personas: dict[str, Any], make_person: Any, riverbend: Any) -> dict[str
 
 def readers_post(client: Any, sitting: ExamSitting, ids: list[str]) -> Any:
     url = reverse(
-        "endorsement_staff:act",
-        kwargs={"association_slug": "riverbend", "application_id": sitting.application.public_id, "what": "readers"},
+        "endorsement_staff:readers",
+        kwargs={"association_slug": "riverbend", "application_id": sitting.application.public_id},
     )
     return client.post(url, {"sitting": str(sitting.public_id), "reader": ids}, follow=True)
 

@@ -228,7 +228,7 @@ def test_the_coordinator_deciding_while_the_last_reviewer_submits_leaves_one_dec
 
 def test_submitting_an_application_twice_at_once_submits_it_once(ready: Any, personas: dict[str, Any]) -> None:
     alex, coordinator = personas["applicant"], personas["coordinator"]
-    application = register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS", residency_attested=True)
     pay_all(application, coordinator)
 
     def submit(go: Go) -> Application:
@@ -248,7 +248,7 @@ def test_submitting_an_application_twice_at_once_submits_it_once(ready: Any, per
 
 def test_the_completeness_check_twice_at_once_starts_one_review_round(ready: Any, personas: dict[str, Any]) -> None:
     alex, coordinator, admin = personas["applicant"], personas["coordinator"], personas["admin"]
-    application = register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS", residency_attested=True)
     pay_all(application, coordinator)
     submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
     pay_all(application, coordinator)
@@ -554,7 +554,7 @@ def test_the_registration_fee_paid_while_the_applicant_withdraws_leaves_it_withd
 
     alex, coordinator = personas["applicant"], personas["coordinator"]
     for trial in range(TRIALS):
-        application = register_application(actor=alex, portfolio=ready, category="IFS")
+        application = register_application(actor=alex, portfolio=ready, category="IFS", residency_attested=True)
         invoice = Invoice.objects.get(lines__purpose__startswith=f"endorsement.application:{application.public_id}")
 
         def withdrawing(go: Go, application: Application = application) -> Application:

@@ -206,7 +206,7 @@ def test_a_lapsed_member_is_reinstated_with_three_new_ratings(
     lapsed_on = timezone.localdate() - timedelta(days=40)
     credential = Credential.objects.create(person=alex, association=riverbend, category="IFS", since=date(2019, 1, 1),
                                            valid_through=lapsed_on, status=CredentialStatus.LAPSED)  # fmt: skip
-    application = register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS", residency_attested=True)
     assert (application.state, application.reinstates) == (State.IN_PROGRESS, credential)  # no registration fee
     Reference.objects.filter(portfolio=ready).update(
         completed_at=timezone.now() - timedelta(days=60)

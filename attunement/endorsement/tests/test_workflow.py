@@ -57,7 +57,7 @@ def pay_all(application: Application, staff: Any) -> None:
 
 def under_review(ready: Any, personas: dict[str, Any]) -> Application:
     alex, coordinator = personas["applicant"], personas["coordinator"]
-    application = register_application(actor=alex, portfolio=ready, category="IFS")
+    application = register_application(actor=alex, portfolio=ready, category="IFS", residency_attested=True)
     pay_all(application, coordinator)
     application = submit_application(actor=alex, application=Application.objects.get(pk=application.pk))
     pay_all(application, coordinator)
@@ -69,7 +69,7 @@ def test_from_registration_to_endorsed(
 ) -> None:
     alex, coordinator, reviewer = personas["applicant"], personas["coordinator"], personas["reviewer"]
     with django_capture_on_commit_callbacks(execute=True):
-        application = register_application(actor=alex, portfolio=ready, category="IFS")
+        application = register_application(actor=alex, portfolio=ready, category="IFS", residency_attested=True)
         assert application.state == State.REGISTERED
         invoice = Invoice.objects.get(billed_to=alex, status=InvoiceStatus.OPEN)
         assert invoice.total == Decimal("25.00")
@@ -114,7 +114,9 @@ def test_submission_waits_for_transcripts_and_ratings(ready: Any, personas: dict
     Education.objects.create(portfolio=ready, level="master", conferred=date(2020, 5, 1))
     Reference.objects.create(portfolio=ready, category="IFS", rater_name="Late", rater_email="late@example.org",
                              relationship="trainer", status=ReferenceStatus.SENT)  # fmt: skip
-    application = register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
+    application = register_application(
+        actor=personas["applicant"], portfolio=ready, category="IFS", residency_attested=True
+    )
     pay_all(application, personas["coordinator"])
     application.refresh_from_db()
     with pytest.raises(ValidationError) as caught:
@@ -286,7 +288,9 @@ def test_a_failed_exam_waits_for_a_retake(ready: Any, personas: dict[str, Any]) 
 
 
 def test_a_waiver_needs_a_reason_and_settles_the_fee(ready: Any, personas: dict[str, Any]) -> None:
-    application = register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
+    application = register_application(
+        actor=personas["applicant"], portfolio=ready, category="IFS", residency_attested=True
+    )
     invoice = Invoice.objects.get(billed_to=personas["applicant"], status=InvoiceStatus.OPEN)
     with pytest.raises(ValidationError) as caught:
         record_payment(actor=personas["coordinator"], invoice=invoice, method="waiver", amount=Decimal("25.00"))
@@ -335,7 +339,10 @@ def test_an_agency_pays_one_invoice_for_several_staff(
     staff = [make_person(f"visitor{i}@example.org") for i in range(3)]
     for person in staff:
         register_application(
-            actor=person, portfolio=Portfolio.objects.create(person=person, association=riverbend), category="IFS"
+            actor=person,
+            portfolio=Portfolio.objects.create(person=person, association=riverbend),
+            category="IFS",
+            residency_attested=True,
         )
     invoices = list(Invoice.objects.filter(billed_to__in=staff))
     combined = combine_for_agency(actor=personas["coordinator"], association=riverbend, invoices=invoices, contact=personas["admin"],
@@ -398,3 +405,19 @@ def test_the_examinee_chooses_a_window_before_the_approval_runs_out(
         choose_window(actor=personas["coordinator"], sitting=sitting, window=soon)
     choose_window(actor=personas["applicant"], sitting=sitting, window=soon)
     assert ExamSitting.objects.get(pk=sitting.pk).window == soon
+
+
+def test_registering_where_the_association_asks_for_residency_needs_the_attestation(
+    ready: Any, personas: dict[str, Any], client_for: Any
+) -> None:
+    # The rule is the action's: the page only passes on the ticked box.
+    with pytest.raises(ValidationError) as refused:
+        register_application(actor=personas["applicant"], portfolio=ready, category="IFS")
+    assert "residency" in refused.value.message_dict
+    client = client_for(personas["applicant"])
+    response = client.post(reverse("application:list"), {"category": "IFS"}, follow=True)
+    assert "Confirm that you live or work" in response.content.decode()
+    assert not Application.objects.filter(portfolio=ready).exists()
+    response = client.post(reverse("application:list"), {"category": "IFS", "residency": "on"})
+    assert response.status_code == 302
+    assert Application.objects.filter(portfolio=ready, category="IFS").count() == 1
