@@ -12,10 +12,12 @@ from attunement.api import views as api_views
 from attunement.api.urls import api_urls
 from attunement.associations import views as association_views
 from attunement.credentials import views as credential_views
+from attunement.endorsement import portfolio_urls, portfolio_views
 from attunement.lib import views as lib_views
 from attunement.mail import views as mail_views
 from attunement.mail import webhooks as mail_webhooks
-from attunement.portfolios import views as portfolio_views
+from attunement.portfolios import staff_urls as portfolio_staff_urls
+from attunement.portfolios import urls as portfolio_own_urls
 from attunement.rsc import views as rsc_views
 
 
@@ -37,7 +39,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("me/portfolio/", include("attunement.portfolios.urls")),
+    # The portfolio's pages and, in the same namespace, the ones that judge it (endorsement).
+    path("me/portfolio/", include((portfolio_urls.own_patterns + portfolio_own_urls.urlpatterns, "portfolio"))),
     path("me/applications/", include("attunement.endorsement.urls")),
     path("me/membership/", include("attunement.membership.me_urls")),
     path("me/invoices/", include("attunement.payments.me_urls")),
@@ -53,7 +56,10 @@ urlpatterns = [
     path("api/v1/", api_urls()),
     path("docs/api/", api_views.developer_guide, name="api_docs"),
     path("<slug:association_slug>/staff/training/", include("attunement.training.staff_urls")),
-    path("<slug:association_slug>/staff/portfolios/", include("attunement.portfolios.staff_urls")),
+    path(
+        "<slug:association_slug>/staff/portfolios/",
+        include((portfolio_urls.staff_patterns + portfolio_staff_urls.urlpatterns, "portfolio_staff")),
+    ),
     path("<slug:association_slug>/staff/invoices/", include("attunement.payments.urls")),
     path("<slug:association_slug>/staff/fees/", include("attunement.payments.fee_urls")),
     path("<slug:association_slug>/staff/membership/", include("attunement.membership.staff_urls")),

@@ -24,10 +24,10 @@ from attunement.endorsement.models import (
     Outcome,
     Part2Score,
 )
-from attunement.endorsement.selectors import build
+from attunement.endorsement.eligibility import build
 from attunement.lib.errors import ActionRefused
 from attunement.lib.http import StaffRequest
-from attunement.portfolios.access import reviewing
+from attunement.endorsement.portfolio_access import reviewing
 from attunement.portfolios.forms import DOMAIN_CHOICES
 
 CHECKLIST_VALUES = {"met": _("Met"), "not_met": _("Not met"), "unclear": _("Unclear")}

@@ -31,7 +31,7 @@ from attunement.endorsement.models import Application, Assignment, Clarification
 from attunement.lib.http import StaffRequest
 from attunement.payments.actions import record_payment
 from attunement.payments.models import Invoice, PaymentMethod
-from attunement.portfolios.selectors import judge
+from attunement.endorsement.eligibility import judge
 
 COORDINATING = (Role.ADMIN, Role.COORDINATOR)
 

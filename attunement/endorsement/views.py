@@ -49,7 +49,7 @@ from attunement.payments.gateways import gateway
 from attunement.payments.models import Invoice, InvoiceStatus
 from attunement.portfolios.models import Portfolio
 from attunement.portfolios.needs import LABELS
-from attunement.portfolios.selectors import judge
+from attunement.endorsement.eligibility import judge
 
 # Audit verbs the applicant sees on their timeline (staff-only steps stay off it).
 TIMELINE_VERBS = (

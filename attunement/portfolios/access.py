@@ -1,9 +1,10 @@
 """The ways into portfolios: the owner's own, and staff of the portfolio's association.
 
 Coordinators and admins see every portfolio of their association; a reviewer sees one only
-through an active review assignment (an application on it under review, in the reviewer's
-round). Exam readers get none: they read blind. Nobody reaches their own portfolio through
-the staff pages, whatever their roles: they see it as its owner."""
+when an app above says so (endorsement: through an active review assignment, an application on
+it under review in the reviewer's round; see ``portfolios.hooks``). Exam readers get none: they
+read blind. Nobody reaches their own portfolio through the staff pages, whatever their roles:
+they see it as its owner."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from attunement.associations.access import roles_of
 from attunement.associations.models import Association, Role
-from attunement.endorsement.models import Assignment, State
+from attunement.portfolios.hooks import may_read
 from attunement.portfolios.models import Portfolio
 
 # Roles that may come into a portfolio's staff pages at all (a reviewer only through an assignment).
@@ -25,17 +26,6 @@ PORTFOLIO_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.REVIEWER})
 # Roles that see (list) every portfolio of the association and verify entries.
 VERIFYING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 LISTING_ROLES = VERIFYING_ROLES
-
-
-def reviewing(user: Any, portfolio: Portfolio) -> bool:
-    """Whether ``user`` reviews an application on ``portfolio`` now: assigned in the current
-    round of an application under review (submitted or not; until the round is decided)."""
-    return Assignment.objects.filter(
-        reviewer=user,
-        application__portfolio=portfolio,
-        application__state=State.UNDER_REVIEW,
-        review_round=models.F("application__review_round"),
-    ).exists()
 
 
 def get_portfolio_for_staff(
@@ -59,7 +49,7 @@ def get_portfolio_for_staff(
     )
     if portfolio.person_id == user.pk:
         raise PermissionDenied
-    if not held & VERIFYING_ROLES and not reviewing(user, portfolio):
+    if not held & VERIFYING_ROLES and not may_read(user, portfolio):
         raise Http404
     return portfolio
 

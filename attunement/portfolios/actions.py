@@ -25,6 +25,7 @@ from attunement.mail.actions import lift_suppression, suppressed
 from attunement.mail.messages import tags
 from attunement.mail.selectors import about as mail_about
 from attunement.people.models import User
+from attunement.portfolios.hooks import held_by_address
 from attunement.portfolios.models import (
     RSC,
     AgreementText,
@@ -43,7 +44,7 @@ from attunement.portfolios.models import (
     Verification,
     Work,
 )
-from attunement.portfolios.selectors import fold_email, own_addresses, registry_credentials
+from attunement.portfolios.selectors import fold_email, own_addresses
 
 REFERENCE_LINK_SALT = "attunement.portfolios.reference"
 REFERENCE_LINK_MAX_AGE = 60 * 60 * 24 * 60  # a rater has 60 days to answer
@@ -374,7 +375,7 @@ def complete_reference(
     if fold_email(current.rater_email) in own_addresses(current.portfolio.person):
         raise ActionRefused(_("A person cannot rate themselves."))
     standing = RaterStanding.UNVERIFIED
-    held = registry_credentials(current.rater_email, timezone.localdate())
+    held = held_by_address(current.rater_email, timezone.localdate())
     if held:
         standing = RaterStanding.REGISTRY
         rater_category, rater_since = held[0]

@@ -2,12 +2,11 @@ from django.urls import path
 
 from attunement.portfolios import staff_views
 
-app_name = "portfolio_staff"
 
-# Mounted at /<association_slug>/staff/portfolios/.
+# Mounted at /<association_slug>/staff/portfolios/, after endorsement.portfolio_urls.staff_patterns
+# in the same namespace.
 urlpatterns = [
     path("", staff_views.portfolio_list, name="list"),
-    path("<str:portfolio_id>/", staff_views.portfolio_detail, name="detail"),
     path(
         "<str:portfolio_id>/references/<str:reference_id>/bounced",
         staff_views.reference_bounced,

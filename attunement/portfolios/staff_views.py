@@ -6,27 +6,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attunement.associations.access import staff_required
 from attunement.associations.models import Role
-from attunement.endorsement.selectors import NoRuleSet
 from attunement.lib.http import StaffRequest
-from attunement.mail.selectors import mail_to
 from attunement.portfolios import actions
 from attunement.portfolios.access import (
     LISTING_ROLES,
     PORTFOLIO_ROLES,
-    VERIFYING_ROLES,
     get_entry_for_owner,
     get_portfolio_for_staff,
 )
 from attunement.portfolios.forms import CommentForm, StandingForm, VerifyForm
-from attunement.portfolios.models import RSC, Comment, Portfolio, Reference, Section
-from attunement.portfolios.needs import needs_from_report
-from attunement.portfolios.selectors import judge, portfolio_document
+from attunement.portfolios.models import RSC, Portfolio, Reference, Section
 from attunement.portfolios.views import ENTRY_SECTIONS, serve_entry_file
 
 PAGE_SIZE = 50
@@ -52,45 +46,6 @@ def portfolio_list(request: StaffRequest) -> HttpResponse:
     page = page[:PAGE_SIZE]
     return render(
         request, "portfolios/staff_list.html", {"portfolios": page, "next_before": page[-1].id if more else None}
-    )
-
-
-@staff_required(*PORTFOLIO_ROLES)
-@require_GET
-def portfolio_detail(request: StaffRequest, portfolio_id: str) -> HttpResponse:
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
-    sections = [
-        (Section(key), model, columns, list(model.objects.filter(portfolio=portfolio)))
-        for key, (model, _f, columns) in ENTRY_SECTIONS.items()
-    ]
-    references = list(Reference.objects.filter(portfolio=portfolio).order_by("created_at"))
-    comments = list(Comment.objects.filter(portfolio=portfolio).select_related("author"))
-    needs, report = [], None
-    if portfolio.aim:
-        try:
-            today = timezone.localdate()
-            document = portfolio_document(portfolio, today)
-            report = judge(portfolio, portfolio.aim, as_of=today, document=document).report
-            needs = needs_from_report(report, document)
-        except NoRuleSet:
-            report = None
-    return render(
-        request,
-        "portfolios/staff_detail.html",
-        {
-            "portfolio": portfolio,
-            "sections": sections,
-            "references": references,
-            "comments": comments,
-            "mail": mail_to([portfolio.person.email, portfolio.person.secondary_email]),
-            "needs": needs,
-            "report": report,
-            "verify_form": VerifyForm(),
-            "standing_form": StandingForm(),
-            "comment_form": CommentForm(),
-            "can_verify": bool(request.association_roles & VERIFYING_ROLES),
-            "all_sections": Section.choices,
-        },
     )
 
 

@@ -2,16 +2,14 @@ from django.urls import path
 
 from attunement.portfolios import views
 
-app_name = "portfolio"
 
-# Mounted at /me/portfolio/: always the signed-in person's own portfolio.
+# Mounted at /me/portfolio/ (with endorsement.portfolio_urls.own_patterns before these, in the
+# same namespace): always the signed-in person's own portfolio.
 urlpatterns = [
     path("", views.home, name="home"),
-    path("needs/", views.needs, name="needs"),
     path("references/", views.references, name="references"),
     path("references/<str:reference_id>/<str:what>", views.reference_action, name="reference_action"),
     path("agreements/", views.agreements, name="agreements"),
-    path("export.json", views.export, name="export"),
     path("<str:section>/", views.section, name="section"),
     path("<str:section>/comment", views.comment, name="comment"),
     path("<str:section>/<str:entry_id>/", views.edit_entry, name="edit"),

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-import json
-from datetime import date
 from pathlib import PurePosixPath
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from attunement.endorsement.models import CATEGORY_CHOICES
-from attunement.endorsement.rules import RuleSetError, evaluate, parse_portfolio
-from attunement.endorsement.selectors import NoRuleSet, build, rule_set_version_in_force
 from attunement.lib.http import SignedInRequest
 from attunement.lib.uploads import CONTENT_TYPES
 from attunement.mail.selectors import about as mail_about
@@ -54,8 +48,6 @@ from attunement.portfolios.models import (
     Training,
     Work,
 )
-from attunement.portfolios.needs import needs_from_report
-from attunement.portfolios.selectors import portfolio_document
 
 # Sections whose entries the owner edits with a form: model, form, columns shown in the list.
 ENTRY_SECTIONS: dict[str, tuple[type[Any], type[Any], list[str]]] = {
@@ -67,7 +59,7 @@ ENTRY_SECTIONS: dict[str, tuple[type[Any], type[Any], list[str]]] = {
 }
 
 
-def _own_portfolio(request: SignedInRequest) -> Portfolio | None:
+def own_portfolio(request: SignedInRequest) -> Portfolio | None:
     # select_related: every portfolio page shows the association and uses its rule set.
     return Portfolio.objects.select_related("association", "person").filter(person=request.user).first()
 
@@ -90,7 +82,7 @@ def _section_counts(portfolio: Portfolio) -> dict[str, int]:
 
 def home(request: SignedInRequest) -> HttpResponse:
     """The portfolio overview, or the form that starts one."""
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None:
         form = StartForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -119,62 +111,13 @@ def home(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@require_GET
-def needs(request: SignedInRequest) -> HttpResponse:
-    """'What do I still need': the aimed-at category in detail, and every category side by side."""
-    portfolio = _own_portfolio(request)
-    if portfolio is None:
-        return redirect("portfolio:home")
-    category = request.GET.get("category") or portfolio.aim or "IFA"
-    if category not in dict(CATEGORY_CHOICES):
-        raise Http404
-    today = timezone.localdate()
-    document = portfolio_document(portfolio, today)
-    try:
-        version = rule_set_version_in_force(portfolio.association, today)
-    except NoRuleSet:
-        return render(request, "portfolios/needs.html", {"portfolio": portfolio, "no_rule_set": True}, status=503)
-    rules = build(version)
-    snapshot = parse_portfolio(document, today)
-    reports = {
-        code: evaluate(snapshot, rules, code, today) for code, _label in CATEGORY_CHOICES if code in rules.categories
-    }
-    overview = [
-        {
-            "code": code,
-            "label": label,
-            "eligible": reports[code]["eligible"],
-            "total": len(reports[code]["requirements"]),
-            "unmet": sum(1 for r in reports[code]["requirements"] if r["status"] == "unmet"),
-        }
-        for code, label in CATEGORY_CHOICES
-        if code in reports
-    ]
-    if category not in reports:
-        raise Http404
-    return render(
-        request,
-        "portfolios/needs.html",
-        {
-            "portfolio": portfolio,
-            "category": category,
-            "category_label": dict(CATEGORY_CHOICES)[category],
-            "report": reports[category],
-            "rule_set": version,
-            "needs": needs_from_report(reports[category], document),
-            "overview": overview,
-            "categories": CATEGORY_CHOICES,
-        },
-    )
-
-
 def _comments(portfolio: Portfolio, section: str) -> list[Comment]:
     # select_related: each message shows its author.
     return list(Comment.objects.filter(portfolio=portfolio, section=section).select_related("author"))
 
 
 def section(request: SignedInRequest, section: str) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None:
         return redirect("portfolio:home")
     if section not in ENTRY_SECTIONS:
@@ -207,7 +150,7 @@ def section(request: SignedInRequest, section: str) -> HttpResponse:
 
 
 def edit_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None or section not in ENTRY_SECTIONS:
         raise Http404
     model, form_class, _columns = ENTRY_SECTIONS[section]
@@ -233,7 +176,7 @@ def edit_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpRes
 
 @require_POST
 def delete_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None or section not in ENTRY_SECTIONS:
         raise Http404
     entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
@@ -248,7 +191,7 @@ def delete_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpR
 
 @require_POST
 def comment(request: SignedInRequest, section: str) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None or section not in Section.values:
         raise Http404
     form = CommentForm(request.POST)
@@ -265,7 +208,7 @@ def comment(request: SignedInRequest, section: str) -> HttpResponse:
 @require_GET
 def entry_file(request: SignedInRequest, section: str, entry_id: str) -> FileResponse:
     """A transcript or certificate, to its owner (staff reach it through their pages)."""
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None or section not in {Section.EDUCATION, Section.TRAINING}:
         raise Http404
     if section == Section.EDUCATION:
@@ -293,7 +236,7 @@ def serve_entry_file(entry: Education | Training) -> FileResponse:
 
 
 def references(request: SignedInRequest) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None:
         return redirect("portfolio:home")
     form = ReferenceForm(request.POST or None, initial={"category": portfolio.aim})
@@ -338,7 +281,7 @@ def references(request: SignedInRequest) -> HttpResponse:
 
 @require_POST
 def reference_action(request: SignedInRequest, reference_id: str, what: str) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None:
         raise Http404
     reference = get_entry_for_owner(Reference, portfolio, reference_id)
@@ -368,7 +311,7 @@ def reference_action(request: SignedInRequest, reference_id: str, what: str) -> 
 
 
 def agreements(request: SignedInRequest) -> HttpResponse:
-    portfolio = _own_portfolio(request)
+    portfolio = own_portfolio(request)
     if portfolio is None:
         return redirect("portfolio:home")
     language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"en", "es"} else "en"
@@ -424,96 +367,3 @@ def agreements(request: SignedInRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
-
-
-@require_GET
-def export(request: SignedInRequest) -> HttpResponse:
-    portfolio = _own_portfolio(request)
-    if portfolio is None:
-        raise Http404
-    document = portfolio_document(portfolio)
-    actions.record_export(actor=request.user, portfolio=portfolio)
-    response = HttpResponse(json.dumps(document, indent=2, ensure_ascii=False), content_type="application/json")
-    response["Content-Disposition"] = 'attachment; filename="portfolio.json"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-# --- The rater's form (no account: a signed, expiring link) ---------------------------------
-
-
-@login_not_required
-def reference_form(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        reference = actions.reference_from_token(token)
-    except actions.ActionRefused as refusal:
-        return render(request, "portfolios/rater_closed.html", {"message": str(refusal)}, status=410)
-    if reference.status == ReferenceStatus.COMPLETED:
-        return render(
-            request,
-            "portfolios/rater_closed.html",
-            {"message": _("Thank you: this rating is already submitted.")},
-            status=410,
-        )
-    domains = _domains_for(reference.portfolio, reference.category)
-    if reference.status == ReferenceStatus.SENT:
-        actions.mark_reference_opened(reference=reference)
-    errors: dict[str, str] = {}
-    if request.method == "POST":
-        answers = {slug: request.POST.get(f"domain-{slug}", "") for slug, _label in domains}
-        for slug, value in answers.items():
-            if value not in Rating.values:
-                errors[slug] = _("Choose a rating, or “I do not have enough information”.")
-        category = request.POST.get("rater_category", "")
-        since_raw = request.POST.get("rater_since", "")
-        since = None
-        if category and category not in dict(CATEGORY_CHOICES):
-            errors["rater_category"] = _("Choose an Endorsement category from the list.")
-        if category:
-            try:
-                since = date.fromisoformat(since_raw) if since_raw else None
-            except ValueError:
-                errors["rater_since"] = _("Give the date as YYYY-MM-DD.")
-            if since is None and "rater_since" not in errors:
-                errors["rater_since"] = _("Since when do you hold it?")
-        if not errors:
-            try:
-                actions.complete_reference(
-                    reference=reference,
-                    answers=answers,
-                    narrative=request.POST.get("narrative", "")[:8000],
-                    rater_category=category,
-                    rater_since=since,
-                )
-            except actions.ActionRefused as refusal:
-                return render(request, "portfolios/rater_closed.html", {"message": str(refusal)}, status=409)
-            return render(
-                request,
-                "portfolios/rater_closed.html",
-                {"message": _("Thank you. Your rating has been submitted."), "done": True},
-            )
-    return render(
-        request,
-        "portfolios/rater_form.html",
-        {
-            "reference": reference,
-            "person": reference.portfolio.person,
-            "domains": domains,
-            "ratings": Rating.choices,
-            "errors": errors,
-            "posted": request.POST,
-            "categories": CATEGORY_CHOICES,
-        },
-        status=400 if errors else 200,
-    )
-
-
-def _domains_for(portfolio: Portfolio, category: str) -> list[tuple[str, str]]:
-    """The competency domains the rule set in force asks of ``category``: one item each."""
-    try:
-        rules = build(rule_set_version_in_force(portfolio.association, timezone.localdate()))
-        slugs = rules.category(category).domains
-    except (NoRuleSet, RuleSetError):
-        slugs = tuple(slug for slug, _label in DOMAIN_CHOICES[:8])
-    labels = dict(DOMAIN_CHOICES)
-    return [(slug, str(labels[slug])) for slug in slugs]

@@ -21,11 +21,12 @@ from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association
 from attunement.audit.actions import record
+from attunement.endorsement.eligibility import registry_credentials
 from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
 from attunement.portfolios.actions import refuse_own_address
 from attunement.portfolios.models import RSC, Portfolio, Provenance, RSCFormat
-from attunement.portfolios.selectors import fold_email, own_addresses, registry_credentials
+from attunement.portfolios.selectors import fold_email, own_addresses
 from attunement.rsc.models import (
     Attendance,
     Group,

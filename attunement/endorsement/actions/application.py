@@ -32,7 +32,7 @@ from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
 from attunement.people.models import User
 from attunement.portfolios.models import Education, Portfolio, Reference, ReferenceStatus, Verification
-from attunement.portfolios.selectors import judge
+from attunement.endorsement.eligibility import judge
 
 
 @transaction.atomic

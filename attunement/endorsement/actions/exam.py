@@ -17,7 +17,7 @@ from attunement.endorsement.actions.common import APPLICATION_TARGET, decision_l
 from attunement.endorsement.actions.credential import issue_credential
 from attunement.endorsement.matching import reader_candidates
 from attunement.endorsement.models import Application, ExamSitting, Outcome, Part2Score, State
-from attunement.endorsement.selectors import build
+from attunement.endorsement.eligibility import build
 from attunement.lib.errors import ActionRefused
 from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind

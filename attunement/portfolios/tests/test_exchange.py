@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 
+from attunement.endorsement.eligibility import portfolio_document
 from attunement.endorsement.tests.builders import base
 from attunement.portfolios import actions
 from attunement.portfolios.models import RSC, Education, Provenance, Training, Work
-from attunement.portfolios.selectors import portfolio_document
 
 ROOT = Path(__file__).resolve().parents[3]
 

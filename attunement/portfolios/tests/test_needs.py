@@ -59,8 +59,8 @@ def test_the_rules_of_the_association_in_force_that_day_apply(
     import json
 
     from attunement.endorsement.actions.rulesets import load_rule_set
+    from attunement.endorsement.eligibility import rule_set_version_in_force
     from attunement.endorsement.rules.ruleset import SHIPPED
-    from attunement.endorsement.selectors import rule_set_version_in_force
 
     load_rule_set(actor=None, data=json.loads((SHIPPED / "riverbend-2025.json").read_text()))
     riverbend = applicant_portfolio.association

@@ -72,7 +72,7 @@ def test_a_rater_answers_through_the_link_without_an_account(
 def test_six_not_enough_information_answers_invalidate_the_rating(
     client_: Client, applicant_portfolio: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from attunement.portfolios.selectors import judge
+    from attunement.endorsement.eligibility import judge
 
     token = ask(client_, django_capture_on_commit_callbacks)
     Client().post(reverse("reference_form", kwargs={"token": token}), answers(6))

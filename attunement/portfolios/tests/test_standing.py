@@ -14,11 +14,12 @@ from django.test import Client
 from django.urls import reverse
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.eligibility import judge, portfolio_document
 from attunement.endorsement.models import Credential
 from attunement.lib.errors import ActionRefused
 from attunement.portfolios import actions
 from attunement.portfolios.models import RaterStanding, Reference, ReferenceStatus
-from attunement.portfolios.selectors import fold_email, judge, portfolio_document
+from attunement.portfolios.selectors import fold_email
 from attunement.portfolios.tests.test_references import answers, ask
 
 pytestmark = pytest.mark.django_db

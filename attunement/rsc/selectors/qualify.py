@@ -14,13 +14,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association
+from attunement.endorsement.eligibility import RANK, NoRuleSet, build, rule_set_version_in_force
 from attunement.endorsement.models import Credential, CredentialStatus
-from attunement.endorsement.selectors import NoRuleSet, build, rule_set_version_in_force
 
 CURRENT = (CredentialStatus.ACTIVE, CredentialStatus.EMERITUS)
-# Highest first: the credential an RS/C entry names when a provider holds several.
-RANK = ("IMHM-C", "ECMHM-C", "IMHS", "ECMHS", "ERS", "IFRS", "ECFRS", "IMHM-P", "ECMHM-P", "IMHM-RF", "ECMHM-RF",
-        "IFS", "ECFS", "IFA", "ECFA")  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.eligibility import judge
 from attunement.lib.errors import ActionRefused
 from attunement.portfolios.models import RSC, Provenance
-from attunement.portfolios.selectors import judge
 from attunement.rsc import actions
 from attunement.rsc.models import Attendance, Group, Meeting, Membership, MembershipStatus, Programme
 from attunement.rsc.tests.conftest import World

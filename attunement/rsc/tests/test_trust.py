@@ -17,11 +17,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.eligibility import judge
 from attunement.endorsement.models import Credential
 from attunement.lib.testing import race
 from attunement.portfolios.actions import verify_provider_standing
 from attunement.portfolios.models import RSC, Provenance
-from attunement.portfolios.selectors import judge
 from attunement.rsc import actions
 from attunement.rsc.models import IndividualSession, RSCPolicy, SessionStatus
 from attunement.rsc.tests.conftest import World

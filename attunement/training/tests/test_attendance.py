@@ -11,10 +11,10 @@ from django.utils import timezone
 
 from attunement.audit.models import AuditEvent
 from attunement.endorsement.rules import evaluate, parse_portfolio
-from attunement.endorsement.selectors import build, rule_set_version_in_force
+from attunement.endorsement.eligibility import build, rule_set_version_in_force
 from attunement.lib.errors import ActionRefused
 from attunement.portfolios.models import Provenance, Training, Verification
-from attunement.portfolios.selectors import portfolio_document
+from attunement.endorsement.eligibility import portfolio_document
 from attunement.training import actions
 from attunement.training.attendance_file import AttendanceFileError
 from attunement.training.models import Attendance, CourseStatus, Registration, RegistrationStatus

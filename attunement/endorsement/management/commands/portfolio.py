@@ -15,7 +15,7 @@ from attunement.lib.imports import JSON_DOCUMENT_MAX_BYTES, read_text
 from attunement.people.models import User
 from attunement.portfolios import actions
 from attunement.portfolios.models import Portfolio
-from attunement.portfolios.selectors import portfolio_document
+from attunement.endorsement.eligibility import portfolio_document
 
 
 class Command(BaseCommand):
