@@ -5,7 +5,8 @@ the command line.
 """
 
 from attunement.endorsement.rules.engine import evaluate
-from attunement.endorsement.rules.portfolio import Portfolio, PortfolioError, parse_portfolio
+from attunement.endorsement.rules.portfolio import Portfolio, PortfolioError
+from attunement.endorsement.rules.reading import parse_portfolio
 from attunement.endorsement.rules.ruleset import RuleSet, RuleSetError, load_raw, load_shipped
 
 __all__ = [

@@ -116,26 +116,41 @@ def test_a_report_is_eligible_exactly_when_nothing_is_unmet(case: tuple[str, dic
 
 @settings(max_examples=200, deadline=None)
 @given(portfolio())
-def test_the_fast_reader_builds_what_the_checking_reader_builds(case: tuple[str, dict[str, Any]]) -> None:
-    from attunement.endorsement.rules.fastparse import fast_parse
-    from attunement.endorsement.rules.portfolio import parse_portfolio_checked
-
+def test_a_person_named_twice_is_read_as_the_same_person(case: tuple[str, dict[str, Any]]) -> None:
+    # The reader reads a provider or rater it has seen before in the same portfolio once.
     _category, p = case
-    assert fast_parse(p, AS_OF) == parse_portfolio_checked(p, AS_OF)
+    portfolio = parse_portfolio(p, AS_OF)
+    for entry, raw in zip(portfolio.rsc, p.get("rsc", []), strict=True):
+        alone = parse_portfolio({"format": p["format"], "rsc": [raw]}, AS_OF)
+        assert entry.provider == alone.rsc[0].provider
 
 
-def test_the_fast_reader_hands_anything_doubtful_to_the_checking_reader() -> None:
+def test_the_reader_rejects_anything_doubtful_naming_its_path() -> None:
     import pytest
 
-    from attunement.endorsement.rules.fastparse import Slow, fast_parse
+    from attunement.endorsement.rules import PortfolioError
 
-    for bad in [
-        {"format": "attunement.portfolio/1", "training": [{"date": "2025-01-01", "hours": True}]},
-        {
-            "format": "attunement.portfolio/1",
-            "work": [{"start": "2025-01-01", "paid": 1, "service_level": "prevention", "ages": "infant"}],
-        },
-        {"format": "attunement.portfolio/1", "rsc": "none"},
+    provider = {"name": "P", "credentials": [{"category": "IMHS", "since": "2010-01-01"}], "vetted": True}
+    session = {"provider": provider, "format": "group", "start": "2024-01-05", "hours": 2.0}
+    for bad, error in [
+        (
+            {"format": "attunement.portfolio/1", "training": [{"date": "2025-01-01", "hours": True}]},
+            "$.training[0].hours: must be a number",
+        ),
+        (
+            {
+                "format": "attunement.portfolio/1",
+                "work": [{"start": "2025-01-01", "paid": 1, "service_level": "prevention", "ages": "infant"}],
+            },
+            "$.work[0].paid: must be true or false",
+        ),
+        ({"format": "attunement.portfolio/1", "rsc": "none"}, "$.rsc: must be a list"),
+        # equal to the provider read before (1 == True) but not the same: checked on its own
+        (
+            {"format": "attunement.portfolio/1", "rsc": [session, {**session, "provider": {**provider, "vetted": 1}}]},
+            "$.rsc[1].provider.vetted: must be true or false",
+        ),
     ]:
-        with pytest.raises(Slow):
-            fast_parse(bad, AS_OF)
+        with pytest.raises(PortfolioError) as caught:
+            parse_portfolio(bad, AS_OF)
+        assert caught.value.errors == [error]
