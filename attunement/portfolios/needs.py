@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from attunement.endorsement.rules.engine import UNVERIFIED_PROVIDER, UNVERIFIED_RATER
+from attunement.endorsement.rules.context import UNVERIFIED_PROVIDER, UNVERIFIED_RATER
 
 LABELS = {
     "education": gettext_lazy("Education"),
