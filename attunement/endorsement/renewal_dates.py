@@ -11,12 +11,11 @@ from django.db.models import Min
 from django.utils import timezone
 
 from attunement.associations.models import Association, ReviewSchedule
+from attunement.endorsement.eligibility import build, portfolio_document, rule_set_version_in_force
 from attunement.endorsement.models import Credential, CredentialStatus
 from attunement.endorsement.rules import evaluate, parse_portfolio
-from attunement.endorsement.eligibility import build, rule_set_version_in_force
 from attunement.people.models import User
 from attunement.portfolios.models import Portfolio
-from attunement.endorsement.eligibility import portfolio_document
 
 HELD = [CredentialStatus.ACTIVE, CredentialStatus.EMERITUS]
 

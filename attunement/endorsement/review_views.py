@@ -18,16 +18,16 @@ from attunement.endorsement.actions.application import (
 )
 from attunement.endorsement.actions.exam import score_part2
 from attunement.endorsement.actions.review import save_review
+from attunement.endorsement.eligibility import build
 from attunement.endorsement.models import (
     Assignment,
     Clarification,
     Outcome,
     Part2Score,
 )
-from attunement.endorsement.eligibility import build
+from attunement.endorsement.portfolio_access import reviewing
 from attunement.lib.errors import ActionRefused
 from attunement.lib.http import StaffRequest
-from attunement.endorsement.portfolio_access import reviewing
 from attunement.portfolios.forms import DOMAIN_CHOICES
 
 CHECKLIST_VALUES = {"met": _("Met"), "not_met": _("Not met"), "unclear": _("Unclear")}

@@ -14,6 +14,7 @@ from attunement.associations.models import Role
 from attunement.endorsement.actions.application import check_completeness, processing_fee_settled, relay_clarification
 from attunement.endorsement.actions.exam import assign_readers, new_sitting, record_part1
 from attunement.endorsement.actions.review import assign_reviewers, decide, resume_review
+from attunement.endorsement.eligibility import judge
 from attunement.endorsement.forms import (
     AssignForm,
     ConfirmForm,
@@ -31,7 +32,6 @@ from attunement.endorsement.models import Application, Assignment, Clarification
 from attunement.lib.http import StaffRequest
 from attunement.payments.actions import record_payment
 from attunement.payments.models import Invoice, PaymentMethod
-from attunement.endorsement.eligibility import judge
 
 COORDINATING = (Role.ADMIN, Role.COORDINATOR)
 

@@ -22,6 +22,7 @@ from attunement.endorsement.actions.application import (
 )
 from attunement.endorsement.actions.exam import choose_window, submit_part2
 from attunement.endorsement.actions.renewal import submit_renewal
+from attunement.endorsement.eligibility import judge
 from attunement.endorsement.forms import (
     AnswerForm,
     ConfirmForm,
@@ -49,7 +50,6 @@ from attunement.payments.gateways import gateway
 from attunement.payments.models import Invoice, InvoiceStatus
 from attunement.portfolios.models import Portfolio
 from attunement.portfolios.needs import LABELS
-from attunement.endorsement.eligibility import judge
 
 # Audit verbs the applicant sees on their timeline (staff-only steps stay off it).
 TIMELINE_VERBS = (

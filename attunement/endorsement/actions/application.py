@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import ResidencyRule
 from attunement.audit.actions import record
 from attunement.endorsement.actions.common import APPLICATION_TARGET, move, notify
+from attunement.endorsement.eligibility import judge
 from attunement.endorsement.models import (
     OPEN_STATES,
     Application,
@@ -32,7 +33,6 @@ from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
 from attunement.people.models import User
 from attunement.portfolios.models import Education, Portfolio, Reference, ReferenceStatus, Verification
-from attunement.endorsement.eligibility import judge
 
 
 @transaction.atomic

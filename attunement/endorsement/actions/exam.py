@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from attunement.audit.actions import record
 from attunement.endorsement.actions.common import APPLICATION_TARGET, decision_letter, move, notify
 from attunement.endorsement.actions.credential import issue_credential
+from attunement.endorsement.eligibility import build
 from attunement.endorsement.matching import reader_candidates
 from attunement.endorsement.models import Application, ExamSitting, Outcome, Part2Score, State
-from attunement.endorsement.eligibility import build
 from attunement.lib.errors import ActionRefused
 from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind
