@@ -21,6 +21,7 @@ from attunement.associations.models import Association
 from attunement.endorsement.models import Credential, CredentialStatus, ExamSitting, RuleSetVersion
 from attunement.endorsement.rules import RuleSet, evaluate, load_raw, parse_portfolio
 from attunement.membership.models import Term
+from attunement.people.models import User
 from attunement.portfolios.models import (
     RSC,
     AgreementKind,
@@ -293,3 +294,36 @@ def judge(
     doc = document if document is not None else portfolio_document(portfolio, day)
     report = evaluate(parse_portfolio(doc, day), build(version), category, day, renewal=renewal)
     return Judgement(report, version, doc)
+
+
+@dataclass
+class RenewalJudgement:
+    """The renewal report for every category a person holds here, and the training and RS/C
+    entries the reports' ``counted`` items point into (by section and index)."""
+
+    reports: dict[str, dict[str, Any]]
+    evidence: dict[str, list[dict[str, Any]]]
+
+    def stored(self) -> dict[str, dict[str, Any]]:
+        """What a renewal record keeps: each report with the evidence beside it (``_document``),
+        so staff and the automatic approval see what was counted as it stood that day."""
+        return {category: {**report, "_document": self.evidence} for category, report in self.reports.items()}
+
+
+def renewal_reports(person: User, association: Association, as_of: date | None = None) -> RenewalJudgement:
+    """The engine's renewal report for every category the person holds here, from one
+    portfolio: the hours are entered once and count for every category."""
+    day = as_of or timezone.localdate()
+    portfolio = Portfolio.objects.select_related("person", "association").filter(person=person).first()
+    if portfolio is None:
+        return RenewalJudgement({}, {"training": [], "rsc": []})
+    document = portfolio_document(portfolio, day)
+    snapshot = parse_portfolio(document, day)
+    rules = build(rule_set_version_in_force(association, day))
+    held = (
+        Credential.objects.filter(person=person, association=association, status__in=HELD_STATUSES)
+        .order_by("category")
+        .values_list("category", flat=True)
+    )
+    reports = {category: evaluate(snapshot, rules, category, day, renewal=True) for category in held}
+    return RenewalJudgement(reports, {"training": document["training"], "rsc": document["rsc"]})

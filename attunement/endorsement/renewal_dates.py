@@ -1,21 +1,16 @@
 """When things are due (reads, no writes): an application's next review date, a credential's
-renewal due dates, what a person holds, and their renewal reports."""
+renewal due dates and what a person holds (their renewal reports: ``eligibility``)."""
 
 from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from typing import Any
 
 from django.db.models import Min
-from django.utils import timezone
 
 from attunement.associations.models import Association, ReviewSchedule
-from attunement.endorsement.eligibility import build, portfolio_document, rule_set_version_in_force
 from attunement.endorsement.models import Credential, CredentialStatus
-from attunement.endorsement.rules import evaluate, parse_portfolio
 from attunement.people.models import User
-from attunement.portfolios.models import Portfolio
 
 HELD = [CredentialStatus.ACTIVE, CredentialStatus.EMERITUS]
 
@@ -57,21 +52,3 @@ def next_renewal_due(person: User, association: Association) -> date | None:
         due=Min("valid_through")
     )["due"]
     return value
-
-
-def renewal_reports(person: User, association: Association, as_of: date | None = None) -> dict[str, dict[str, Any]]:
-    """The engine's renewal report for every category the person holds here, from one
-    portfolio: the hours are entered once and count for every category."""
-    day = as_of or timezone.localdate()
-    portfolio = Portfolio.objects.select_related("person", "association").filter(person=person).first()
-    if portfolio is None:
-        return {}
-    document = portfolio_document(portfolio, day)
-    snapshot = parse_portfolio(document, day)
-    rules = build(rule_set_version_in_force(association, day))
-    reports = {}
-    for credential in held_credentials(person, association):
-        report = evaluate(snapshot, rules, credential.category, day, renewal=True)
-        report["_document"] = {"training": document["training"], "rsc": document["rsc"]}
-        reports[credential.category] = report
-    return reports

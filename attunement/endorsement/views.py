@@ -22,7 +22,7 @@ from attunement.endorsement.actions.application import (
 )
 from attunement.endorsement.actions.exam import choose_window, submit_part2
 from attunement.endorsement.actions.renewal import submit_renewal
-from attunement.endorsement.eligibility import judge
+from attunement.endorsement.eligibility import judge, renewal_reports
 from attunement.endorsement.forms import (
     AnswerForm,
     ConfirmForm,
@@ -43,7 +43,7 @@ from attunement.endorsement.models import (
     Renewal,
     State,
 )
-from attunement.endorsement.renewal_dates import held_credentials, renewal_reports
+from attunement.endorsement.renewal_dates import held_credentials
 from attunement.lib.http import SignedInRequest
 from attunement.membership.models import MembershipType, Term
 from attunement.payments.gateways import gateway
@@ -243,17 +243,18 @@ def renewal(request: SignedInRequest) -> HttpResponse:
             messages.success(request, _("Renewal submitted. Pay the renewal fee to finish."))
         return redirect("application:renewal")
     held = held_credentials(request.user, association)
-    reports = renewal_reports(request.user, association) if held else {}
-    for report in reports.values():
-        for requirement in report["requirements"]:
-            requirement["label"] = LABELS.get(requirement["id"], requirement["id"])
+    reports = renewal_reports(request.user, association).reports if held else {}
     return render(
         request,
         "endorsement/renewal.html",
         {
             "association": association,
             "held": held,
-            "reports": [(category, report) for category, report in reports.items()],
+            # Each requirement beside its name; the engine's reports are read, never edited.
+            "reports": [
+                (category, report, [(LABELS.get(r["id"], r["id"]), r) for r in report["requirements"]])
+                for category, report in reports.items()
+            ],
             "ready": bool(reports) and all(r["eligible"] for r in reports.values()),
             "renewals": Renewal.objects.filter(person=request.user, association=association).order_by("-due")[:5],
             "open_invoices": Invoice.objects.filter(billed_to=request.user, status=InvoiceStatus.OPEN).prefetch_related(

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association
 from attunement.audit.actions import record
+from attunement.endorsement.eligibility import renewal_reports
 from attunement.endorsement.models import Credential, Reminder, Renewal, RenewalState
-from attunement.endorsement.renewal_dates import HELD, due_in, first_due, held_credentials, renewal_reports
+from attunement.endorsement.renewal_dates import HELD, due_in, first_due, held_credentials
 from attunement.endorsement.signals import send_credentials_changed
 from attunement.lib.errors import ActionRefused
 from attunement.payments import settlement
@@ -50,10 +51,10 @@ def submit_renewal(*, actor: User, person: User, association: Association) -> Re
     opens = due - timedelta(days=max([int(d) for d in association.policy.reminder_days if int(d) > 0] or [90]))
     if timezone.localdate() < opens:
         raise ValidationError({"renewal": _("Your next renewal opens on %(date)s.") % {"date": opens.isoformat()}})
-    reports = renewal_reports(person, association)
+    judgement = renewal_reports(person, association)
     unmet = [
         f"{category}: {r['summary']}"
-        for category, report in reports.items()
+        for category, report in judgement.reports.items()
         for r in report["requirements"]
         if r["status"] == "unmet"
     ]
@@ -64,12 +65,12 @@ def submit_renewal(*, actor: User, person: User, association: Association) -> Re
             # A random share is audited: staff see the documentation before approving.
             audited = secrets.randbelow(100) < association.policy.renewal_audit_percent
             renewal = Renewal.objects.create(
-                person=person, association=association, due=due, reports=reports, audited=audited
+                person=person, association=association, due=due, reports=judgement.stored(), audited=audited
             )
     except IntegrityError:
         raise ValidationError({"renewal": _("This year's renewal is already submitted.")}) from None
     record(actor=actor, verb="endorsement.renewal.submitted", association=association, target=renewal,
-           data={"categories": sorted(reports), "due": due.isoformat()})  # fmt: skip
+           data={"categories": sorted(judgement.reports), "due": due.isoformat()})  # fmt: skip
     lines = [Line(FeeKind.RENEWAL, _("Renewal fee, all categories"), fee_for(association, FeeKind.RENEWAL),
                   f"{RENEWAL_TARGET}:{renewal.public_id}", person)]  # fmt: skip
     if timezone.localdate() > due:
