@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
@@ -42,3 +43,31 @@ def record(
         data=data or {},
         request_id=context.request_id.get(),
     )
+
+
+def record_each(
+    *, actor: User | None, verb: str, events: Iterable[tuple[int | None, models.Model, dict[str, Any]]]
+) -> int:
+    """One event per ``(association_id, target, data)``, written in one insert (for an action
+    that changes many objects at once, e.g. hours posted to many portfolios). Each target's
+    ``str()`` must not need a query (select what it names beforehand)."""
+    actor_user = actor if actor is not None and actor.is_authenticated else None
+    request_id = context.request_id.get()
+    rows = []
+    for association_id, target, data in events:
+        target_type, target_id = target_key(target)
+        rows.append(
+            AuditEvent(
+                actor=actor_user,
+                actor_label=actor_user.email if actor_user else "",
+                association_id=association_id,
+                verb=verb,
+                target_type=target_type,
+                target_id=target_id,
+                target_label=str(target)[:200],
+                data=data,
+                request_id=request_id,
+            )
+        )
+    AuditEvent.objects.bulk_create(rows)
+    return len(rows)

@@ -4,6 +4,7 @@ signatures, reference ratings, import."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association
-from attunement.audit.actions import record
+from attunement.audit.actions import record, record_each
 from attunement.endorsement.rules import PortfolioError, parse_portfolio
 from attunement.lib.errors import ActionRefused
 from attunement.mail.actions import lift_suppression, suppressed
@@ -108,6 +109,59 @@ def save_entry(*, actor: User, portfolio: Portfolio, entry: Entry, changed: list
         data={"entry": str(entry.public_id), "fields": sorted(changed)},
     )
     return entry
+
+
+# --- Hours a trusted source posts (training sessions, RS/C groups) ---------------------------
+
+
+def _credit_events(actor: User | None, verb: str, entries: Sequence[Entry], source: str) -> None:
+    by_portfolio: dict[int, tuple[Portfolio, list[str]]] = {}
+    for entry in entries:
+        by_portfolio.setdefault(entry.portfolio_id, (entry.portfolio, []))[1].append(str(entry.public_id))
+    record_each(
+        actor=actor,
+        verb=verb,
+        events=[(p.association_id, p, {"entries": ids, "source": source}) for p, ids in by_portfolio.values()],
+    )
+
+
+@transaction.atomic
+def credit_entries[E: Entry](*, actor: User | None, entries: Sequence[E], source: str) -> list[E]:
+    """Post entries a trusted source made (``source``: e.g. ``training.session:<id>``) to
+    their portfolios, with each portfolio's audit event ``portfolios.<section>.credited``.
+    One insert for the entries and one for the events, however many portfolios. Each entry's
+    portfolio must come with its person (its name is the event's label)."""
+    if not entries:
+        return []
+    model = type(entries[0])
+    created = model._default_manager.bulk_create(entries)
+    _credit_events(actor, f"portfolios.{model.SECTION.value}.credited", created, source)
+    return created
+
+
+@transaction.atomic
+def update_credited_entries(
+    *, actor: User | None, entries: Sequence[Entry], fields: Sequence[str], source: str
+) -> None:
+    """The trusted source changed what it posted (``portfolios.<section>.credit_changed``)."""
+    if not entries:
+        return
+    model = type(entries[0])
+    now = timezone.now()
+    for entry in entries:
+        entry.updated_at = now
+    model._default_manager.bulk_update(entries, [*fields, "updated_at"])
+    _credit_events(actor, f"portfolios.{model.SECTION.value}.credit_changed", entries, source)
+
+
+@transaction.atomic
+def withdraw_credited_entries(*, actor: User | None, entries: Sequence[Entry], source: str) -> None:
+    """The trusted source takes back what it posted (``portfolios.<section>.credit_withdrawn``)."""
+    if not entries:
+        return
+    model = type(entries[0])
+    _credit_events(actor, f"portfolios.{model.SECTION.value}.credit_withdrawn", entries, source)
+    model._default_manager.filter(pk__in=[e.pk for e in entries]).delete()
 
 
 @transaction.atomic

@@ -24,7 +24,13 @@ from attunement.audit.actions import record
 from attunement.endorsement.eligibility import registry_credentials
 from attunement.lib.errors import ActionRefused
 from attunement.people.models import User
-from attunement.portfolios.actions import refuse_own_address
+from attunement.portfolios.actions import (
+    credit_entries,
+    refuse_own_address,
+    save_entry,
+    update_credited_entries,
+    withdraw_credited_entries,
+)
 from attunement.portfolios.models import RSC, Portfolio, Provenance, RSCFormat
 from attunement.portfolios.selectors import fold_email, own_addresses
 from attunement.rsc.models import (
@@ -219,6 +225,15 @@ def provider_on(held: Sequence[Held], vetted: bool, day: date, accepted: Collect
     return Provider(best.category, best.since, vetted) if best else Provider("", None, vetted)
 
 
+# What a group meeting's attendance writes into each member's RS/C entry.
+CREDITED_FIELDS = ("provider_name", "provider_email", "provider_category", "provider_since", "provider_vetted",
+                   "format", "start", "end", "hours", "provenance")  # fmt: skip
+
+
+# What a provider's confirmation of an individual session changes in the person's entry.
+CONFIRMED_FIELDS = ("provider_category", "provider_since", "provider_vetted", "provenance")
+
+
 @transaction.atomic
 def record_attendance(*, actor: User, group: Group, day: date, hours: Decimal, present: Collection[Any]) -> Meeting:
     """Record who attended the meeting of ``day``; each member present gets one confirmed group
@@ -249,11 +264,19 @@ def record_attendance(*, actor: User, group: Group, day: date, hours: Decimal, p
     if not created:
         meeting.hours, meeting.recorded_by, meeting.recorded_at = hours, actor, timezone.now()
         meeting.save(update_fields=["hours", "recorded_by", "recorded_at"])
-    portfolios = {p.person_id: p for p in Portfolio.objects.filter(person__in=[m.supervisee_id for m in members])}
+    # select_related: each portfolio's audit event is labelled with its person's name.
+    portfolios = {
+        p.person_id: p
+        for p in Portfolio.objects.filter(person__in=[m.supervisee_id for m in members]).select_related("person")
+    }
     existing = {a.membership_id: a for a in Attendance.objects.filter(meeting=meeting).select_related("entry")}
     held = held_credentials([provider.person_id]).get(provider.person_id, [])
     rules: dict[tuple[int, str], Any] = {}
     counts = {"present": 0, "absent": 0, "created": 0, "updated": 0, "removed": 0, "no_portfolio": 0}
+    new: list[tuple[Attendance, RSC]] = []
+    changed: list[RSC] = []
+    removed: list[RSC] = []
+    attendances: list[Attendance] = []
     for member in members:
         is_present = str(member.public_id) in present_ids
         attendance = existing.get(member.pk) or Attendance(meeting=meeting, membership=member)
@@ -280,21 +303,29 @@ def record_attendance(*, actor: User, group: Group, day: date, hours: Decimal, p
                 "provenance": Provenance.RSC_PROVIDER,
             }
             if entry is None:
-                entry = RSC.objects.create(portfolio=portfolio, **values)
-                counts["created"] += 1
+                entry = RSC(portfolio=portfolio, **values)
+                new.append((attendance, entry))
             else:
                 for name, value in values.items():
                     setattr(entry, name, value)
-                entry.save()
-                counts["updated"] += 1
-            attendance.entry = entry
+                changed.append(entry)
+                attendance.entry = entry
         elif is_present:
             counts["no_portfolio"] += 1
         elif entry is not None:
             attendance.entry = None
-            entry.delete()
-            counts["removed"] += 1
+            removed.append(entry)
+        attendances.append(attendance)
+    # The hours go to the portfolios through the portfolio's actions (each leaves its event).
+    source = f"rsc.meeting:{meeting.public_id}"
+    credit_entries(actor=actor, entries=[entry for _attendance, entry in new], source=source)
+    for attendance, entry in new:
+        attendance.entry = entry
+    update_credited_entries(actor=actor, entries=changed, fields=list(CREDITED_FIELDS), source=source)
+    for attendance in attendances:
         attendance.save()
+    withdraw_credited_entries(actor=actor, entries=removed, source=source)
+    counts["created"], counts["updated"], counts["removed"] = len(new), len(changed), len(removed)
     record(actor=actor, verb="rsc.meeting.recorded", association=locked.association, target=meeting,
            data={"group": str(locked.public_id), "date": day.isoformat(), "hours": f"{hours:g}", **counts})  # fmt: skip
     return meeting
@@ -396,8 +427,8 @@ def log_session(
     _check_plausible(portfolio, day, hours, provider_email)
     entry = RSC(portfolio=portfolio, provider_name=provider_name, provider_email=provider_email,
                 format=RSCFormat.INDIVIDUAL, start=day, end=day, hours=hours, provenance=Provenance.SELF)  # fmt: skip
-    entry.full_clean()
-    entry.save()
+    # The person's own entry, added as any other (with the portfolio's event).
+    save_entry(actor=actor, portfolio=portfolio, entry=entry, changed=["provider_name", "start", "hours"])
     session = IndividualSession.objects.create(
         supervisee=actor, provider=provider, provider_name=provider_name, provider_email=provider_email, date=day,
         hours=hours, entry=entry, link_nonce="" if provider is not None else secrets.token_hex(16),
@@ -423,7 +454,7 @@ def confirm_session(
     from their credentials; one answering through the link says what they hold."""
     current = (
         IndividualSession.objects.select_for_update(of=("self",))
-        .select_related("provider__person", "entry__portfolio__association", "supervisee")
+        .select_related("provider__person", "entry__portfolio__association", "entry__portfolio__person", "supervisee")
         .get(pk=session.pk)
     )
     if current.status != SessionStatus.LOGGED:
@@ -460,11 +491,13 @@ def confirm_session(
                 entry.provider_category, entry.provider_since = category, since if category else None
                 entry.provenance = Provenance.RSC_LINK
         entry.full_clean()
-        entry.save()
+        update_credited_entries(
+            actor=actor, entries=[entry], fields=CONFIRMED_FIELDS, source=f"rsc.session:{current.public_id}"
+        )
     elif entry is not None:
         # The provider says it did not happen: it leaves the portfolio (the session stays, declined).
         current.entry = None
-        entry.delete()
+        withdraw_credited_entries(actor=actor, entries=[entry], source=f"rsc.session:{current.public_id}")
         entry = None
     current.status = SessionStatus.CONFIRMED if confirm else SessionStatus.DECLINED
     current.confirmed_at = timezone.now()

@@ -23,6 +23,7 @@ from attunement.lib.errors import ActionRefused
 from attunement.payments.actions import Line, issue_invoice, record_payment
 from attunement.payments.models import FeeKind, Invoice, InvoiceStatus, PaymentMethod
 from attunement.people.models import User
+from attunement.portfolios.actions import credit_entries
 from attunement.portfolios.models import Portfolio, Provenance, Training, Verification
 from attunement.training import attendance_file
 from attunement.training.access import can_decide_courses, can_manage
@@ -466,7 +467,11 @@ def finalise_session(*, actor: User, session: Session) -> Finalised:
     ):
         raise ActionRefused(_("This session is already finalised."))
     session.finalised_at, session.finalised_by = now, actor
-    portfolios = {p.person_id: p for p in Portfolio.objects.filter(person_id__in=[r.person_id for r in registrations])}
+    # select_related: each portfolio's audit event is labelled with its person's name.
+    portfolios = {
+        p.person_id: p
+        for p in Portfolio.objects.filter(person_id__in=[r.person_id for r in registrations]).select_related("person")
+    }
     waiting = 0
     total = Decimal(0)
     to_credit: list[tuple[Registration, Training]] = []
@@ -479,7 +484,11 @@ def finalise_session(*, actor: User, session: Session) -> Finalised:
                 waiting += 1
             else:
                 to_credit.append((registration, _entry(registration, session, portfolio, actor)))
-    Training.objects.bulk_create([entry for _registration, entry in to_credit])
+    credit_entries(
+        actor=actor,
+        entries=[entry for _registration, entry in to_credit],
+        source=f"training.session:{session.public_id}",
+    )
     for registration, entry in to_credit:
         registration.training_entry = entry
     credited = len(to_credit)
@@ -494,7 +503,7 @@ def finalise_session(*, actor: User, session: Session) -> Finalised:
 @transaction.atomic
 def claim_training(*, actor: User) -> int:
     """Post the finalised sessions ``actor`` attended before they had a portfolio."""
-    portfolio = Portfolio.objects.filter(person=actor).first()
+    portfolio = Portfolio.objects.filter(person=actor).select_related("person").first()
     if portfolio is None:
         raise ActionRefused(_("Start your portfolio first."))
     pending = list(
@@ -502,9 +511,9 @@ def claim_training(*, actor: User) -> int:
         .select_related("session__course__provider", "session__association", "session__finalised_by")
         .filter(person=actor, training_entry__isnull=True, credited_hours__gt=0, session__finalised_at__isnull=False)
     )
-    for registration in pending:
-        entry = _entry(registration, registration.session, portfolio, registration.session.finalised_by)
-        entry.save()
+    entries = [_entry(r, r.session, portfolio, r.session.finalised_by) for r in pending]
+    credit_entries(actor=actor, entries=entries, source="training.claimed")
+    for registration, entry in zip(pending, entries, strict=True):
         registration.training_entry = entry
     Registration.objects.bulk_update(pending, ["training_entry"])
     record(actor=actor, verb="training.records.claimed", association=portfolio.association, target=portfolio,

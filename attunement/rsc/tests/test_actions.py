@@ -167,6 +167,12 @@ def test_recording_the_same_meeting_again_updates_instead_of_adding(world: World
     assert not RSC.objects.filter(portfolio=world.robin_portfolio).exists()
     assert RSC.objects.filter(portfolio=world.alex_portfolio).count() == 1
     assert events("rsc.meeting.recorded") == 3
+    # Each change went through the portfolio's actions and left the portfolio's event.
+    assert events("portfolios.rsc.credited") == 2
+    assert events("portfolios.rsc.credit_changed") == 3  # both members, then Alex again
+    withdrawn = AuditEvent.objects.get(verb="portfolios.rsc.credit_withdrawn")
+    assert withdrawn.target_id == str(world.robin_portfolio.public_id)
+    assert withdrawn.data["source"].startswith("rsc.meeting:")
 
 
 def test_only_the_provider_records_and_only_for_members_on_group_dates(

@@ -10,11 +10,10 @@ import pytest
 from django.utils import timezone
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.eligibility import build, portfolio_document, rule_set_version_in_force
 from attunement.endorsement.rules import evaluate, parse_portfolio
-from attunement.endorsement.eligibility import build, rule_set_version_in_force
 from attunement.lib.errors import ActionRefused
 from attunement.portfolios.models import Provenance, Training, Verification
-from attunement.endorsement.eligibility import portfolio_document
 from attunement.training import actions
 from attunement.training.attendance_file import AttendanceFileError
 from attunement.training.models import Attendance, CourseStatus, Registration, RegistrationStatus
@@ -72,6 +71,11 @@ def test_finalising_puts_verified_hours_in_the_portfolio_and_the_engine_sees_the
     after = training_requirement(applicant_portfolio)
     assert float(after["progress"]["have"]) == float(before["progress"]["have"] or 0) + 6
     assert AuditEvent.objects.filter(verb="training.session.finalised").count() == 1
+    # The hours went in through the portfolio's action: its own trail says where they came from.
+    credited = AuditEvent.objects.get(verb="portfolios.training.credited")
+    assert (credited.target_type, credited.target_id) == ("portfolios.portfolio", str(applicant_portfolio.public_id))
+    assert credited.data == {"entries": [str(entry.public_id)], "source": f"training.session:{series.public_id}"}
+    assert credited.association_id == applicant_portfolio.association_id
 
 
 def test_finalising_twice_credits_once(series: Any, personas: dict[str, Any], applicant_portfolio: Any) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 from django.urls import reverse
 
 from attunement.associations import actions
+from attunement.associations.audit_views import PAGE_SIZE
 from attunement.associations.models import Association, Role, StaffRole
 from attunement.audit.actions import record
-from attunement.audit.views import PAGE_SIZE
 from attunement.lib.testing import assert_constant_queries
 from attunement.people.models import User
 
