@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from attunement.endorsement.actions.application import (
 from attunement.endorsement.actions.exam import score_part2
 from attunement.endorsement.actions.review import save_review
 from attunement.endorsement.eligibility import build
+from attunement.endorsement.forms import perform
 from attunement.endorsement.models import (
     Assignment,
     Clarification,
@@ -26,11 +26,9 @@ from attunement.endorsement.models import (
     Part2Score,
 )
 from attunement.endorsement.portfolio_access import reviewing
-from attunement.lib.errors import ActionRefused
+from attunement.endorsement.staff_forms import CHECKLIST_VALUES, ReadingForm, ReviewForm
 from attunement.lib.http import StaffRequest
 from attunement.portfolios.forms import DOMAIN_CHOICES
-
-CHECKLIST_VALUES = {"met": _("Met"), "not_met": _("Not met"), "unclear": _("Unclear")}
 
 
 @staff_required(Role.REVIEWER)
@@ -72,26 +70,24 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
         wanted = build(application.rule_set).category(application.category).domains
         domains = [(slug, label) for slug, label in DOMAIN_CHOICES if slug in wanted]
     if request.method == "POST":
-        checklist = {slug: request.POST.get(f"domain-{slug}", "") for slug, _label in domains}
-        checklist = {k: v for k, v in checklist.items() if v in CHECKLIST_VALUES}
-        try:
-            if request.POST.get("question", "").strip():
-                ask_clarification(actor=request.user, application=application, question=request.POST["question"])
+        form = ReviewForm(request.POST, domains=domains)
+
+        def act() -> None:
+            if form.asks():
+                ask_clarification(actor=request.user, application=application, question=form.cleaned_data["question"])
                 messages.success(request, _("Your question went to the coordinator, who sends it on."))
-            else:
-                message = save_review(
-                    actor=request.user,
-                    assignment=assignment,
-                    checklist=checklist,
-                    comments=request.POST.get("comments", ""),
-                    recommendation=request.POST.get("recommendation", ""),
-                    submit=request.POST.get("submit") == "1",
-                )
-                messages.success(request, message)
-        except ActionRefused as refusal:
-            messages.error(request, str(refusal))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+                return
+            message = save_review(
+                actor=request.user,
+                assignment=assignment,
+                checklist=form.checklist(),
+                comments=form.cleaned_data["comments"],
+                recommendation=form.cleaned_data["recommendation"],
+                submit=form.cleaned_data["submit"] == "1",
+            )
+            messages.success(request, message)
+
+        perform(request, form, act)
         return redirect(
             "endorsement_staff:review", association_slug=request.association.slug, assignment_id=assignment.public_id
         )
@@ -125,27 +121,10 @@ def reading(request: StaffRequest, score_id: str) -> HttpResponse:
         sitting__application__association=request.association,
     )
     if request.method == "POST":
-        rubric = {}
-        for criterion in ("understanding", "reflection", "relationships", "culture"):
-            value = request.POST.get(criterion, "")
-            if value in {"1", "2", "3", "4"}:
-                rubric[criterion] = int(value)
-        passed = request.POST.get("passed")
-        if len(rubric) < 4 or passed not in {"yes", "no"}:
-            messages.error(request, _("Score every criterion and say whether the answers pass."))
-        else:
-            try:
-                messages.success(
-                    request,
-                    score_part2(
-                        actor=request.user,
-                        score=score,
-                        rubric=rubric,
-                        passed=passed == "yes",
-                        comments=request.POST.get("comments", ""),
-                    ),
-                )
-            except ActionRefused as refusal:
-                messages.error(request, str(refusal))
+        form = ReadingForm(request.POST)
+        perform(request, form, lambda: messages.success(request, score_part2(
+            actor=request.user, score=score, rubric=form.cleaned_data["rubric"],
+            passed=form.cleaned_data["passed"] == "yes", comments=form.cleaned_data["comments"],
+        )))  # fmt: skip
         return redirect("endorsement_staff:reviews", association_slug=request.association.slug)
     return render(request, "endorsement/reading.html", {"score": score, "sitting": score.sitting})

@@ -1,17 +1,20 @@
-"""Staff and reviewer pages of applications: the queue, one application, reviews, the exam."""
+"""Staff pages of the endorsement app: the queue of applications, Part 1 scores from a file, the
+reviewer pool, renewals and credentials (one application's page: ``staff_application_views``;
+the reviewers' own: ``review_views``)."""
 
 from __future__ import annotations
 
 import csv
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +33,7 @@ from attunement.endorsement.actions.credential import (
 from attunement.endorsement.actions.exam import record_part1
 from attunement.endorsement.actions.renewal import approve_renewal, mark_reminder_bounced, return_renewal
 from attunement.endorsement.actions.review import update_reviewer
+from attunement.endorsement.forms import perform
 from attunement.endorsement.models import (
     CATEGORY_CHOICES,
     Application,
@@ -42,13 +46,12 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
-from attunement.lib.errors import ActionRefused
+from attunement.endorsement.staff_forms import BounceForm, CredentialForm, RenewalDecisionForm, ReviewerForm
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
 from attunement.people.models import User
 
 PAGE_SIZE = 100
-CHECKLIST_VALUES = {"met": _("Met"), "not_met": _("Not met"), "unclear": _("Unclear")}
 
 
 @coordinator_required
@@ -202,13 +205,13 @@ def reviewer_pool(request: StaffRequest) -> HttpResponse:
                             staff_roles__revoked_at__isnull=True).distinct().order_by("email")
     )  # fmt: skip
     if request.method == "POST":
-        person = next((p for p in people if str(p.public_id) == request.POST.get("reviewer")), None)
-        if person is None:
-            raise Http404
-        update_reviewer(actor=request.user, association=request.association, reviewer=person,
-                                trained=request.POST.get("trained") == "on", active=request.POST.get("active") == "on",
-                                employer=request.POST.get("employer", "")[:200])  # fmt: skip
-        messages.success(request, _("Saved."))
+        form = ReviewerForm(request.POST, people=people)
+        if perform(request, form, lambda: update_reviewer(
+            actor=request.user, association=request.association, reviewer=form.cleaned_data["reviewer"],
+            trained=form.cleaned_data["trained"], active=form.cleaned_data["active"],
+            employer=form.cleaned_data["employer"],
+        )):  # fmt: skip
+            messages.success(request, _("Saved."))
         return redirect("endorsement_staff:reviewers", association_slug=request.association.slug)
     profiles = {p.user_id: p for p in ReviewerProfile.objects.filter(association=request.association)}
     held: dict[int, list[str]] = {}
@@ -221,25 +224,23 @@ def reviewer_pool(request: StaffRequest) -> HttpResponse:
 @coordinator_required
 def renewals(request: StaffRequest) -> HttpResponse:
     """Renewals waiting for staff (those not approved at once), and reminders with bounces."""
-    if request.method == "POST" and request.POST.get("reminder", "").isdigit():
-        reminder = get_object_or_404(Reminder, association=request.association, pk=int(request.POST["reminder"]))
-        try:
-            mark_reminder_bounced(actor=request.user, reminder=reminder)
-        except ActionRefused as refusal:
-            messages.error(request, str(refusal))
+    if request.method == "POST" and BounceForm.posted(request.POST):
+        form = BounceForm(request.POST, association=request.association)
+        perform(
+            request, form, lambda: mark_reminder_bounced(actor=request.user, reminder=form.cleaned_data["reminder"])
+        )
         return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
     if request.method == "POST":
-        renewal_obj = get_object_or_404(Renewal, association=request.association, public_id=request.POST.get("renewal"))
-        try:
-            if request.POST.get("what") == "approve":
-                approve_renewal(actor=request.user, renewal=renewal_obj)
+        decision = RenewalDecisionForm(request.POST, association=request.association)
+
+        def decide() -> None:
+            renewal = decision.cleaned_data["renewal"]
+            if decision.cleaned_data["what"] == "approve":
+                approve_renewal(actor=request.user, renewal=renewal)
             else:
-                return_renewal(actor=request.user, renewal=renewal_obj, note=request.POST.get("note", ""))
-        except ActionRefused as refusal:
-            messages.error(request, str(refusal))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+                return_renewal(actor=request.user, renewal=renewal, note=decision.cleaned_data["note"])
+
+        if perform(request, decision, decide):
             messages.success(request, _("Done."))
         return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
     waiting = Renewal.objects.filter(association=request.association, state=RenewalState.UNDER_REVIEW).select_related(
@@ -258,31 +259,8 @@ def credentials(request: StaffRequest) -> HttpResponse:
     """The association's credentials: inactive status, reactivation, archiving, emeritus;
     suspension, restoration and revocation (with a reason)."""
     if request.method == "POST":
-        credential = get_object_or_404(
-            Credential, association=request.association, public_code=request.POST.get("code", "")
-        )
-        what = request.POST.get("what")
-        try:
-            if what == "inactive":
-                set_inactive(
-                    actor=request.user, credential=credential, until=date.fromisoformat(request.POST.get("until", ""))
-                )
-            elif what == "reactivate":
-                reactivate(actor=request.user, credential=credential)
-            elif what in {CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS}:
-                change_status(actor=request.user, credential=credential, status=what)
-            elif what in {"suspend", "revoke", "restore"}:
-                act = {"suspend": suspend_credential, "revoke": revoke_credential, "restore": restore_credential}[what]
-                act(actor=request.user, credential=credential, reason=request.POST.get("reason", ""))
-            else:
-                raise Http404
-        except ValueError:
-            messages.error(request, _("Give the end date as YYYY-MM-DD."))
-        except ActionRefused as refusal:
-            messages.error(request, str(refusal))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
+        form = CredentialForm(request.POST, association=request.association)
+        if perform(request, form, lambda: _change_credential(request, form.cleaned_data)):
             messages.success(request, _("Done."))
         return redirect("endorsement_staff:credentials", association_slug=request.association.slug)
     status = request.GET.get("status", "")
@@ -298,3 +276,16 @@ def credentials(request: StaffRequest) -> HttpResponse:
         "endorsement/staff_credentials.html",
         {"credentials": rows[:PAGE_SIZE], "statuses": CredentialStatus.choices, "status": status},
     )
+
+
+def _change_credential(request: StaffRequest, data: dict[str, Any]) -> None:
+    credential, what = data["code"], data["what"]
+    if what == "inactive":
+        set_inactive(actor=request.user, credential=credential, until=data["until"])
+    elif what == "reactivate":
+        reactivate(actor=request.user, credential=credential)
+    elif what in {CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS}:
+        change_status(actor=request.user, credential=credential, status=what)
+    else:
+        act = {"suspend": suspend_credential, "revoke": revoke_credential, "restore": restore_credential}[what]
+        act(actor=request.user, credential=credential, reason=data["reason"])

@@ -258,3 +258,28 @@ def test_a_renewal_approved_twice_at_once_renews_once(holder: Any, riverbend: An
     renewal.refresh_from_db()
     assert renewal.state == RenewalState.RENEWED
     assert AuditEvent.objects.filter(verb="endorsement.renewal.renewed").count() == 1
+
+
+def test_staff_return_a_renewal_and_mark_a_bounce_on_the_renewals_page(
+    holder: Any, riverbend: Any, personas: dict[str, Any], client_for: Any
+) -> None:
+    from django.urls import reverse
+
+    Training.objects.filter(title="Equity").update(verification=Verification.UNVERIFIED)
+    renewal = submit_renewal(actor=holder, person=holder, association=riverbend)
+    invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
+    record_payment(actor=personas["coordinator"], invoice=invoice, method="waiver", amount=invoice.total, reason="x")
+    url = reverse("endorsement_staff:renewals", kwargs={"association_slug": "riverbend"})
+    client = client_for(personas["coordinator"])
+    page = client.post(url, {"renewal": str(renewal.public_id), "what": "return", "note": " "}, follow=True)
+    assert "Say what the member should change." in page.content.decode()
+    client.post(url, {"renewal": str(renewal.public_id), "what": "return", "note": "Add the certificate."})
+    renewal.refresh_from_db()
+    assert (renewal.state, renewal.note) == (RenewalState.RETURNED, "Add the certificate.")
+    reminder = Reminder.objects.create(person=holder, association=riverbend, due=renewal.due, offset_days=30)
+    client.post(url, {"reminder": str(reminder.pk)})
+    reminder.refresh_from_db()
+    assert reminder.bounced_at is not None
+    again = client.post(url, {"reminder": str(reminder.pk)}, follow=True)
+    assert "Already recorded as bounced." in again.content.decode()
+    assert client.post(url, {"renewal": "00000000-0000-0000-0000-000000000000", "what": "approve"}).status_code == 404

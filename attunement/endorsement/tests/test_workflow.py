@@ -35,6 +35,7 @@ from attunement.endorsement.matching import reviewer_candidates
 from attunement.endorsement.models import (
     Application,
     Assignment,
+    Clarification,
     Credential,
     Decision,
     ExamSitting,
@@ -421,3 +422,25 @@ def test_registering_where_the_association_asks_for_residency_needs_the_attestat
     response = client.post(reverse("application:list"), {"category": "IFS", "residency": "on"})
     assert response.status_code == 302
     assert Application.objects.filter(portfolio=ready, category="IFS").count() == 1
+
+
+def test_a_reviewer_asks_a_question_and_saves_the_checklist_on_the_review_page(
+    ready: Any, personas: dict[str, Any], client_for: Any
+) -> None:
+    application = under_review(ready, personas)
+    [assignment] = assign_reviewers(actor=personas["coordinator"], application=application)
+    url = reverse(
+        "endorsement_staff:review", kwargs={"association_slug": "riverbend", "assignment_id": assignment.public_id}
+    )
+    client = client_for(assignment.reviewer)
+    client.post(url, {"question": "  Which agency?  ", "comments": "ignored"})
+    assert Clarification.objects.get(application=application).question == "Which agency?"
+    client.post(url, {"domain-reflection": "met", "domain-theory": "nonsense", "comments": "Good."})
+    assignment.refresh_from_db()
+    assert (assignment.checklist, assignment.comments, assignment.submitted_at) == (
+        {"reflection": "met"},
+        "Good.",
+        None,
+    )
+    page = client.post(url, {"comments": "Good.", "submit": "1"}, follow=True)
+    assert "Choose a recommendation." in page.content.decode()
