@@ -242,12 +242,12 @@ def credential(request: HttpRequest, code: str) -> Any:
     return response
 
 
-CategoryCode = Literal[tuple(selectors.CATEGORY_NAMES)]  # type: ignore[valid-type]
+CategoryCode = Literal[selectors.CATEGORY_CODES]  # type: ignore[valid-type]
 
 
 class SearchQuery(Schema):
     name: str = Field(min_length=1, max_length=200, description="The holder's full name, as you have it.")
-    category: CategoryCode | None = Field(None, description="An Endorsement category code, e.g. IFS.")  # type: ignore[valid-type]
+    category: CategoryCode | None = Field(None, description="An Endorsement category code, e.g. IFS.")
     region: str | None = Field(None, max_length=120)
     limit: int = Field(20, ge=1, le=50)
     offset: int = Field(0, ge=0, le=selectors.SEARCH_CANDIDATES)

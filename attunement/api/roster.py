@@ -116,7 +116,7 @@ def clean(number: int, raw: Any) -> Row:
     row = Row(number, values["ref"])
     if values["category"] is not None:
         category = values["category"].upper()
-        if category not in selectors.CATEGORY_NAMES:
+        if category not in selectors.CATEGORY_CODES:
             row.error = _("%(value)s is not an Endorsement category.") % {"value": values["category"]}
             return row
         row.category = category

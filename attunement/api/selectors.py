@@ -10,10 +10,12 @@ from django.db.models import Q
 from django.utils.translation import get_language
 
 from attunement.api.matching import SCORES, fold, name_confidence, search_word
-from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
+from attunement.endorsement.models import Credential, CredentialStatus
+from attunement.endorsement.rules.categories import CODES
+from attunement.lib.categories import category_name as _name
 
 CURRENT = frozenset({CredentialStatus.ACTIVE.value, CredentialStatus.EMERITUS.value})
-CATEGORY_NAMES = dict(CATEGORY_CHOICES)
+CATEGORY_CODES = CODES
 FIELDS = (
     "id",
     "person_id",
@@ -39,7 +41,7 @@ def category_name(code: str) -> str:
     """The category's name in the active language (translated once per language)."""
     key = (get_language(), code)
     if key not in _category_names:
-        _category_names[key] = str(CATEGORY_NAMES.get(code, code))
+        _category_names[key] = _name(code)
     return _category_names[key]
 
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from attunement.associations.models import Association, AssociationPolicy, Role
-from attunement.endorsement.models import CATEGORY_CHOICES
+from attunement.lib.categories import category_choices
 from attunement.lib.uploads import sniff_image
 
 
@@ -49,7 +49,7 @@ class PolicyForm(forms.ModelForm[AssociationPolicy]):
     )
     categories_offered = forms.MultipleChoiceField(
         label=_("Categories offered"),
-        choices=CATEGORY_CHOICES,
+        choices=category_choices,
         widget=forms.CheckboxSelectMultiple,
         required=False,
         help_text=_("None ticked: every category of the rule set."),

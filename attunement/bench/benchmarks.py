@@ -229,12 +229,12 @@ def workforce() -> list[Figure]:
     client, association = staff_client()
     figures: list[Figure] = []
     for size in WORKFORCE_RESPONDENTS:
-        CheckinResponse.objects.filter(association=association).delete()  # type: ignore[misc]
+        CheckinResponse.objects.filter(association=association).delete()
         text = survey(random.Random(size), 2019, size, trained=0.58, endorsed=0.045, rs=0.708)  # noqa: S311 — synthetic survey
         for label in ("import", "re-import (all replaced)"):
             with CaptureQueriesContext(connection) as queries:
                 started = time.perf_counter()
-                import_checkins(association, text, actor=None)  # type: ignore[arg-type]
+                import_checkins(association, text, actor=None)
                 elapsed = time.perf_counter() - started
             figures += [
                 Figure(f"{label} of {size:,} rows: seconds", elapsed, "s"),

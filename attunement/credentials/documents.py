@@ -14,6 +14,7 @@ from attunement.credentials import selectors
 from attunement.credentials.certificate import CertificateFacts, render_certificate
 from attunement.endorsement.models import Credential, CredentialStatus
 from attunement.endorsement.signals import credentials_changed
+from attunement.lib.categories import category_name
 from attunement.lib.documents import document
 
 CURRENT = (CredentialStatus.ACTIVE, CredentialStatus.EMERITUS)
@@ -25,7 +26,7 @@ def certificate_facts(credential: Credential) -> CertificateFacts:
     person = credential.person
     return CertificateFacts(
         holder_name=person.legal_name or person.display_name,
-        category=str(credential.get_category_display()),
+        category=category_name(credential.category),
         emerging=credential.emerging,
         association=credential.association.name,
         since=credential.since,

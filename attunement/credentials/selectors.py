@@ -13,7 +13,8 @@ from django.utils import timezone, translation
 
 from attunement.credentials import vc
 from attunement.credentials.models import Issuer, SigningKey, StatusEntry
-from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
+from attunement.endorsement.models import Credential, CredentialStatus
+from attunement.lib.categories import category_name
 
 if TYPE_CHECKING:
     from attunement.associations.models import Association
@@ -50,7 +51,7 @@ def badge_facts(credential: Credential, index: int) -> vc.BadgeFacts:
     """What the badge says; in English, the language of the credential (pages translate it)."""
     association = credential.association
     with translation.override("en"):
-        label = str(dict(CATEGORY_CHOICES).get(credential.category, credential.category))
+        label = category_name(credential.category)
         emerging = " (emerging)" if credential.emerging else ""
         return vc.BadgeFacts(
             credential_url=verification_url(credential.public_code),

@@ -20,6 +20,7 @@ from django.utils import timezone
 from attunement.associations.models import Association
 from attunement.endorsement.models import Credential, CredentialStatus, ExamSitting, RuleSetVersion
 from attunement.endorsement.rules import RuleSet, evaluate, load_raw, parse_portfolio
+from attunement.endorsement.rules.categories import provider_rank
 from attunement.membership.models import Term
 from attunement.people.models import User
 from attunement.portfolios.models import (
@@ -37,9 +38,6 @@ from attunement.portfolios.models import (
 
 FORMAT = "attunement.portfolio/1"
 HELD_STATUSES = {CredentialStatus.ACTIVE, CredentialStatus.EMERITUS}
-# Highest first: the credential an RS/C entry or a rating names when a person holds several.
-RANK = ("IMHM-C", "ECMHM-C", "IMHS", "ECMHS", "ERS", "IFRS", "ECFRS", "IMHM-P", "ECMHM-P", "IMHM-RF", "ECMHM-RF",
-        "IFS", "ECFS", "IFA", "ECFA")  # fmt: skip
 
 
 # --- The rule set in force -----------------------------------------------------------------
@@ -97,7 +95,7 @@ def registry_credentials(address: str, on: date) -> list[tuple[str, date]]:
         .filter(Q(valid_through__isnull=True) | Q(valid_through__gte=on))
         .values_list("category", "since")
     )
-    return sorted(set(rows), key=lambda r: (RANK.index(r[0]) if r[0] in RANK else len(RANK), r[1]))
+    return sorted(set(rows), key=lambda r: (provider_rank(r[0]), r[1]))
 
 
 # --- The exchange document and the report ----------------------------------------------

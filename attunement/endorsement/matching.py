@@ -12,27 +12,8 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Role
 from attunement.endorsement.conflicts import addresses_of, conflict, ties_of
 from attunement.endorsement.models import Application, Assignment, Credential, CredentialStatus, ReviewerProfile
+from attunement.endorsement.rules.categories import review_level
 from attunement.people.models import User
-
-# Seniority for "endorsed at the same category or higher" (the categories are not a ladder
-# for practice, but reviewing follows this order).
-RANK = {
-    "IFA": 1,
-    "ECFA": 1,
-    "IFS": 2,
-    "ECFS": 2,
-    "IFRS": 3,
-    "ECFRS": 3,
-    "IMHS": 4,
-    "ECMHS": 4,
-    "IMHM-C": 5,
-    "IMHM-P": 5,
-    "IMHM-RF": 5,
-    "ECMHM-C": 5,
-    "ECMHM-P": 5,
-    "ECMHM-RF": 5,
-    "ERS": 3,
-}
 
 
 @dataclass
@@ -58,7 +39,7 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
         held.setdefault(c.person_id, set()).add(c.category)
     ties = ties_of(application)
     addresses = addresses_of(reviewers)
-    need = RANK.get(application.category, 5)
+    need = review_level(application.category) or 5
     out = []
     for user in reviewers:
         profile = profiles.get(user.pk)
@@ -66,7 +47,7 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
             why = _("has not completed reviewer training")
         elif not profile.active:
             why = _("is not taking assignments")
-        elif not any(RANK.get(c, 0) >= need for c in held.get(user.pk, ())):
+        elif not any((review_level(c) or 0) >= need for c in held.get(user.pk, ())):
             why = _("is not endorsed at %(category)s or higher") % {"category": application.category}
         else:
             why = conflict(ties, user, addresses.get(user.pk, set()), profile.employer)

@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET
 
 from attunement.associations.access import staff_required
 from attunement.endorsement.eligibility import NoRuleSet, build, judge, portfolio_document, rule_set_version_in_force
-from attunement.endorsement.models import CATEGORY_CHOICES
 from attunement.endorsement.rules import RuleSetError, evaluate, parse_portfolio
+from attunement.endorsement.rules.categories import CODES
+from attunement.lib.categories import category_choices, category_name
 from attunement.lib.http import SignedInRequest, StaffRequest
 from attunement.mail.selectors import mail_to
 from attunement.portfolios import actions
@@ -39,7 +40,7 @@ def needs(request: SignedInRequest) -> HttpResponse:
     if portfolio is None:
         return redirect("portfolio:home")
     category = request.GET.get("category") or portfolio.aim or "IFA"
-    if category not in dict(CATEGORY_CHOICES):
+    if category not in CODES:
         raise Http404
     today = timezone.localdate()
     document = portfolio_document(portfolio, today)
@@ -49,9 +50,7 @@ def needs(request: SignedInRequest) -> HttpResponse:
         return render(request, "portfolios/needs.html", {"portfolio": portfolio, "no_rule_set": True}, status=503)
     rules = build(version)
     snapshot = parse_portfolio(document, today)
-    reports = {
-        code: evaluate(snapshot, rules, code, today) for code, _label in CATEGORY_CHOICES if code in rules.categories
-    }
+    reports = {code: evaluate(snapshot, rules, code, today) for code in CODES if code in rules.categories}
     overview = [
         {
             "code": code,
@@ -60,7 +59,7 @@ def needs(request: SignedInRequest) -> HttpResponse:
             "total": len(reports[code]["requirements"]),
             "unmet": sum(1 for r in reports[code]["requirements"] if r["status"] == "unmet"),
         }
-        for code, label in CATEGORY_CHOICES
+        for code, label in category_choices()
         if code in reports
     ]
     if category not in reports:
@@ -71,12 +70,12 @@ def needs(request: SignedInRequest) -> HttpResponse:
         {
             "portfolio": portfolio,
             "category": category,
-            "category_label": dict(CATEGORY_CHOICES)[category],
+            "category_label": category_name(category),
             "report": reports[category],
             "rule_set": version,
             "needs": needs_from_report(reports[category], document),
             "overview": overview,
-            "categories": CATEGORY_CHOICES,
+            "categories": category_choices(),
         },
     )
 
@@ -122,7 +121,7 @@ def reference_form(request: HttpRequest, token: str) -> HttpResponse:
         category = request.POST.get("rater_category", "")
         since_raw = request.POST.get("rater_since", "")
         since = None
-        if category and category not in dict(CATEGORY_CHOICES):
+        if category and category not in CODES:
             errors["rater_category"] = _("Choose an Endorsement category from the list.")
         if category:
             try:
@@ -157,7 +156,7 @@ def reference_form(request: HttpRequest, token: str) -> HttpResponse:
             "ratings": Rating.choices,
             "errors": errors,
             "posted": request.POST,
-            "categories": CATEGORY_CHOICES,
+            "categories": category_choices(),
         },
         status=400 if errors else 200,
     )

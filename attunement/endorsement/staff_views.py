@@ -35,7 +35,6 @@ from attunement.endorsement.actions.renewal import approve_renewal, mark_reminde
 from attunement.endorsement.actions.review import update_reviewer
 from attunement.endorsement.forms import perform
 from attunement.endorsement.models import (
-    CATEGORY_CHOICES,
     Application,
     Credential,
     CredentialStatus,
@@ -46,7 +45,9 @@ from attunement.endorsement.models import (
     ReviewerProfile,
     State,
 )
+from attunement.endorsement.rules.categories import CODES
 from attunement.endorsement.staff_forms import BounceForm, CredentialForm, RenewalDecisionForm, ReviewerForm
+from attunement.lib.categories import category_choices
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
 from attunement.people.models import User
@@ -77,7 +78,7 @@ def queue(request: StaffRequest) -> HttpResponse:
         rows = rows.filter(state=state)
     elif not state:
         rows = rows.exclude(state__in=[State.ENDORSED, State.WITHDRAWN])
-    if category in dict(CATEGORY_CHOICES):
+    if category in CODES:
         rows = rows.filter(category=category)
     now = timezone.now()
     if request.GET.get("format") == "csv":
@@ -131,7 +132,7 @@ def queue(request: StaffRequest) -> HttpResponse:
             "states": State.choices,
             "state": state,
             "category": category,
-            "categories": CATEGORY_CHOICES,
+            "categories": category_choices(),
             "counts": counts,
         },
     )

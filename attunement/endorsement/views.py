@@ -33,7 +33,6 @@ from attunement.endorsement.forms import (
     perform,
 )
 from attunement.endorsement.models import (
-    CATEGORY_CHOICES,
     Application,
     Clarification,
     Credential,
@@ -44,6 +43,7 @@ from attunement.endorsement.models import (
     State,
 )
 from attunement.endorsement.renewal_dates import held_credentials
+from attunement.lib.categories import category_choices
 from attunement.lib.http import SignedInRequest
 from attunement.membership.models import MembershipType, Term
 from attunement.payments.gateways import gateway
@@ -109,7 +109,7 @@ def applications(request: SignedInRequest) -> HttpResponse:
             "portfolio": portfolio,
             "applications": Application.objects.filter(portfolio=portfolio).order_by("-registered_at"),
             "credentials": Credential.objects.filter(person=request.user).select_related("association"),
-            "categories": [(c, label) for c, label in CATEGORY_CHOICES if not offered or c in offered],
+            "categories": [(c, label) for c, label in category_choices() if not offered or c in offered],
             "membership_types": MembershipType.objects.filter(association=portfolio.association, active=True),
             "membership": Term.objects.filter(person=request.user, association=portfolio.association)
             .order_by("-valid_through")

@@ -9,8 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attunement.associations.models import Association
-from attunement.endorsement.models import CATEGORY_CHOICES
 from attunement.endorsement.rules.portfolio import DOMAINS
+from attunement.lib.categories import blank_or_category
 from attunement.lib.uploads import sniff_document
 from attunement.portfolios.models import RSC, Comment, Education, License, Reference, Training, Verification, Work
 
@@ -141,6 +141,13 @@ class TrainingForm(UploadMixin, EntryForm):
 
 class RSCForm(EntryForm):
     no_future = ("start", "end")
+    # Categories are data: the field stores a code, the form offers the registry's names.
+    provider_category = forms.ChoiceField(
+        label=_("provider's Endorsement"),
+        choices=lambda: blank_or_category("---------"),
+        required=False,
+        help_text=_("The Endorsement your provider holds; staff check it."),
+    )
 
     class Meta:
         model = RSC
@@ -158,10 +165,11 @@ class RSCForm(EntryForm):
             "peer",
         ]
         widgets = {"start": DateInput(), "end": DateInput(), "provider_since": DateInput()}
-        help_texts = {"provider_category": _("The Endorsement your provider holds; staff check it.")}
 
 
 class ReferenceForm(forms.ModelForm[Reference]):
+    category = forms.ChoiceField(label=_("category rated for"), choices=lambda: blank_or_category("---------"))
+
     class Meta:
         model = Reference
         fields = ["category", "rater_name", "rater_email", "relationship", "known_months", "waived"]
@@ -176,7 +184,7 @@ class CommentForm(forms.ModelForm[Comment]):
 
 class AimForm(forms.Form):
     aim = forms.ChoiceField(
-        label=_("Category I am working towards"), choices=[("", "—"), *CATEGORY_CHOICES], required=False
+        label=_("Category I am working towards"), choices=lambda: blank_or_category("—"), required=False
     )
 
 
@@ -217,7 +225,7 @@ class StandingForm(forms.Form):
         choices=[("verified", _("Verified against the registry")), ("rejected", _("Not confirmed"))],
     )
     category = forms.ChoiceField(
-        label=_("Endorsement held"), choices=[("", _("None")), *CATEGORY_CHOICES], required=False
+        label=_("Endorsement held"), choices=lambda: blank_or_category(str(_("None"))), required=False
     )
     since = forms.DateField(label=_("endorsed since"), required=False, widget=DateInput())
     reason = forms.CharField(label=_("Reason (shown to the applicant)"), max_length=500, required=False)

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from attunement.endorsement.models import CATEGORY_CHOICES
+from attunement.lib.categories import validate_category
 
 
 class Provenance(models.TextChoices):
@@ -96,7 +96,9 @@ class Portfolio(models.Model):
     person = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="portfolio")
     # The association the person works with (staff there see and verify the portfolio).
     association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="portfolios")
-    aim = models.CharField(_("category I am working towards"), max_length=10, choices=CATEGORY_CHOICES, blank=True)
+    aim = models.CharField(
+        _("category I am working towards"), max_length=10, blank=True, validators=[validate_category]
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -242,7 +244,7 @@ class RSC(Entry):
     provider_name = models.CharField(_("RS/C provider"), max_length=200)
     provider_email = models.EmailField(_("provider's email"), blank=True)
     provider_category = models.CharField(
-        _("provider's Endorsement"), max_length=10, choices=CATEGORY_CHOICES, blank=True
+        _("provider's Endorsement"), max_length=10, blank=True, validators=[validate_category]
     )
     provider_since = models.DateField(_("endorsed since"), null=True, blank=True)
     provider_vetted = models.BooleanField(_("vetted by the association (not endorsed)"), default=False)
@@ -376,7 +378,7 @@ class Reference(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     portfolio = models.ForeignKey(Portfolio, on_delete=models.CASCADE, related_name="references")
-    category = models.CharField(_("category rated for"), max_length=10, choices=CATEGORY_CHOICES)
+    category = models.CharField(_("category rated for"), max_length=10, validators=[validate_category])
     rater_name = models.CharField(_("rater's name"), max_length=200)
     rater_email = models.EmailField(_("rater's email"))
     relationship = models.CharField(_("relationship to you"), max_length=30, choices=Relationship.choices)
@@ -395,7 +397,9 @@ class Reference(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     bounced_at = models.DateTimeField(null=True, blank=True)
     # What the rater says of themselves (staff verify); staff may mark a non-endorsed rater vetted.
-    rater_category = models.CharField(_("rater's Endorsement"), max_length=10, choices=CATEGORY_CHOICES, blank=True)
+    rater_category = models.CharField(
+        _("rater's Endorsement"), max_length=10, blank=True, validators=[validate_category]
+    )
     rater_since = models.DateField(_("endorsed since"), null=True, blank=True)
     rater_vetted = models.BooleanField(_("vetted by staff"), default=False)
     rater_standing = models.CharField(

@@ -2,7 +2,6 @@ from django.urls import path
 
 from attunement.portfolios import staff_views
 
-
 # Mounted at /<association_slug>/staff/portfolios/, after endorsement.portfolio_urls.staff_patterns
 # in the same namespace.
 urlpatterns = [

@@ -2,7 +2,6 @@ from django.urls import path
 
 from attunement.portfolios import views
 
-
 # Mounted at /me/portfolio/ (with endorsement.portfolio_urls.own_patterns before these, in the
 # same namespace): always the signed-in person's own portfolio.
 urlpatterns = [

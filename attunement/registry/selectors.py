@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, QuerySet
 
-from attunement.endorsement.models import CATEGORY_CHOICES, Credential, CredentialStatus
+from attunement.endorsement.models import Credential, CredentialStatus
+from attunement.endorsement.rules.categories import CODES
 from attunement.people.languages import WORK_LANGUAGE_CODES
 from attunement.people.names import fold_name
 from attunement.registry.models import Accepting
@@ -37,7 +38,7 @@ class Filters:
         language = params.get("language", "")
         return cls(
             query=params.get("q", "").strip()[:100],
-            category=category if category in dict(CATEGORY_CHOICES) else "",
+            category=category if category in CODES else "",
             region=params.get("region", "").strip()[:120],
             language=language if language in WORK_LANGUAGE_CODES else "",
             accepting=params.get("accepting") == "yes",

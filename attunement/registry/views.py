@@ -16,7 +16,8 @@ from django.views.decorators.http import require_safe
 
 from attunement.associations.access import association_page
 from attunement.associations.models import Association
-from attunement.endorsement.models import CATEGORY_CHOICES, CredentialStatus
+from attunement.endorsement.models import CredentialStatus
+from attunement.lib.categories import category_choices
 from attunement.lib.http import AssociationPageRequest, SignedInRequest
 from attunement.people.languages import WORK_LANGUAGES
 from attunement.registry import actions, selectors
@@ -40,7 +41,7 @@ def _directory(request: HttpRequest, association: Association | None) -> HttpRes
         {
             "credentials": page.credentials,
             "filters": filters,
-            "categories": CATEGORY_CHOICES,
+            "categories": category_choices(),
             "languages": WORK_LANGUAGES,
             "more": more,
             "deployment": association is None,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from attunement.associations.models import Association
-from attunement.endorsement.models import CATEGORY_CHOICES
+from attunement.lib.categories import blank_or_category
 from attunement.people.languages import WORK_LANGUAGES
 from attunement.rsc.models import Group, ProviderProfile
 
@@ -131,7 +131,7 @@ class LinkConfirmForm(forms.Form):
         widget=forms.RadioSelect,
     )
     category = forms.ChoiceField(
-        label=_("your Endorsement"), choices=[("", _("None")), *list(CATEGORY_CHOICES)], required=False
+        label=_("your Endorsement"), choices=lambda: blank_or_category(str(_("None"))), required=False
     )
     since = forms.DateField(label=_("endorsed since"), required=False, widget=DATE)
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attunement.associations.access import association_page, get_association, roles_of
-from attunement.endorsement.models import CATEGORY_CHOICES
+from attunement.lib.categories import category_choices
 from attunement.lib.errors import ActionRefused
 from attunement.lib.forms import apply_error
 from attunement.lib.http import AssociationPageRequest, SignedInRequest
@@ -66,7 +66,7 @@ def roster(request: AssociationPageRequest) -> HttpResponse:
             "rows": rows,
             "filters": filters,
             "more": urlencode({**params, "after": more}) if more else "",
-            "categories": CATEGORY_CHOICES,
+            "categories": category_choices(),
             "languages": WORK_LANGUAGES,
         },
     )

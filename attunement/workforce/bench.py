@@ -126,13 +126,13 @@ def workforce_dashboards() -> list[Figure]:
     have = 0
     for size in SIZES:
         started = time.perf_counter()
-        _grow(association.pk, have, size)  # type: ignore[attr-defined]
+        _grow(association.pk, have, size)
         have = size
         figures.append(Figure(f"load {size:,} profiles (SQL, not the app)", time.perf_counter() - started, "s"))
-        IndicatorSnapshot.objects.filter(association=association).update(stale=True)  # type: ignore[misc]
+        IndicatorSnapshot.objects.filter(association=association).update(stale=True)
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            result = refresh_workforce(association, stale_only=False)  # type: ignore[arg-type]
+            result = refresh_workforce(association, stale_only=False)
         figures.append(
             Figure(
                 f"refresh at {size:,}: seconds",

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,12 +20,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from attunement.endorsement.models import CATEGORY_CHOICES, State
+from attunement.endorsement.models import State
+from attunement.lib.categories import NAMES as CATEGORY_LABELS
 from attunement.lib.exports import csv_writer, xlsx_row
 from attunement.workforce.indicators import MIN_CELL
 from attunement.workforce.labels import ROLE_LABELS, SECTOR_LABELS, SERVICE_LEVEL_LABELS
 
-CATEGORY_LABELS = dict(CATEGORY_CHOICES)
 STATE_LABELS = dict(State.choices)
 STAGE_LABELS: dict[str, Promise] = {
     "registered_to_submitted": gettext_lazy("Registration to submission"),
@@ -77,7 +78,7 @@ class Table:
         ]  # fmt: skip
 
 
-def _label(labels: dict[str, Any], key: str) -> str:
+def _label(labels: Mapping[str, Any], key: str) -> str:
     return str(labels.get(key, key)) if key else _("Not given")
 
 

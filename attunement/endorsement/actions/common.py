@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from attunement.audit.actions import record
 from attunement.endorsement.letters import render as render_letter
 from attunement.endorsement.models import Application, Credential, LetterTemplate, Outcome
+from attunement.lib.categories import category_name
 from attunement.lib.errors import ActionRefused
 from attunement.mail.messages import tags
 from attunement.people.models import User
@@ -77,7 +78,7 @@ def decision_letter(
     chosen = sorted(templates, key=lambda t: (t.association_id is None, t.language != person.preferred_language))
     values = {
         "name": person.display_name,
-        "category": application.get_category_display(),
+        "category": category_name(application.category),
         "association": application.association.name,
         "date": timezone.localdate().isoformat(),
         "feedback": feedback,

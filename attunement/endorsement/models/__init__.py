@@ -16,10 +16,9 @@ from attunement.endorsement.models.applications import (
 from attunement.endorsement.models.credentials import Credential, CredentialStatus, credential_code
 from attunement.endorsement.models.exam import ExamSitting, ExamWindow, Part2Score, anonymous_code
 from attunement.endorsement.models.renewals import DailyRun, Reminder, Renewal, RenewalState
-from attunement.endorsement.models.rulesets import CATEGORY_CHOICES, RuleSetVersion
+from attunement.endorsement.models.rulesets import RuleSetVersion
 
 __all__ = [
-    "CATEGORY_CHOICES",
     "LETTER_FIELD_LABELS",
     "OPEN_STATES",
     "Application",

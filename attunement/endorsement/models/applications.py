@@ -13,7 +13,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from attunement.endorsement.letters import placeholder_errors
-from attunement.endorsement.models.rulesets import CATEGORY_CHOICES, RuleSetVersion
+from attunement.endorsement.models.rulesets import RuleSetVersion
+from attunement.lib.categories import category_name, validate_category
 
 
 class State(models.TextChoices):
@@ -50,7 +51,7 @@ class Application(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     portfolio = models.ForeignKey("portfolios.Portfolio", on_delete=models.PROTECT, related_name="applications")
     association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="applications")
-    category = models.CharField(_("category"), max_length=10, choices=CATEGORY_CHOICES)
+    category = models.CharField(_("category"), max_length=10, validators=[validate_category])
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.REGISTERED)
     advisor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="advised_applications"
@@ -88,7 +89,7 @@ class Application(models.Model):
         indexes = [models.Index(fields=["association", "state", "state_changed_at"], name="application_queue_idx")]
 
     def __str__(self) -> str:
-        return f"{self.get_category_display()} — {self.portfolio.person}"
+        return f"{category_name(self.category)} — {self.portfolio.person}"
 
 
 class ReviewerProfile(models.Model):

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from attunement.endorsement.models.applications import Application
-from attunement.endorsement.models.rulesets import CATEGORY_CHOICES
+from attunement.lib.categories import validate_category
 
 
 class CredentialStatus(models.TextChoices):
@@ -32,7 +32,7 @@ class Credential(models.Model):
     public_code = models.CharField(_("code"), max_length=12, unique=True, default=credential_code)
     person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credentials")
     association = models.ForeignKey("associations.Association", on_delete=models.PROTECT, related_name="credentials")
-    category = models.CharField(_("category"), max_length=10, choices=CATEGORY_CHOICES)
+    category = models.CharField(_("category"), max_length=10, validators=[validate_category])
     emerging = models.BooleanField(_("emerging"), default=False)
     since = models.DateField(_("endorsed since"))
     valid_through = models.DateField(_("valid through"), null=True, blank=True)

@@ -1,5 +1,5 @@
 """Rule sets as versioned data in the database (the files in ``rulesets/`` are their source),
-and the categories they define."""
+(the categories are data: ``endorsement.rules.categories``)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-CATEGORY_CHOICES = [
-    ("IFA", _("Infant Family Associate (IFA)")),
-    ("IFS", _("Infant Family Specialist (IFS)")),
-    ("IFRS", _("Infant Family Reflective Supervisor (IFRS)")),
-    ("IMHS", _("Infant Mental Health Specialist (IMHS)")),
-    ("IMHM-C", _("Infant Mental Health Mentor – Clinical (IMHM-C)")),
-    ("IMHM-P", _("Infant Mental Health Mentor – Policy (IMHM-P)")),
-    ("IMHM-RF", _("Infant Mental Health Mentor – Research/Faculty (IMHM-RF)")),
-    ("ECFA", _("Early Childhood Family Associate (ECFA)")),
-    ("ECFS", _("Early Childhood Family Specialist (ECFS)")),
-    ("ECFRS", _("Early Childhood Family Reflective Supervisor (ECFRS)")),
-    ("ECMHS", _("Early Childhood Mental Health Specialist (ECMHS)")),
-    ("ECMHM-C", _("Early Childhood Mental Health Mentor – Clinical (ECMHM-C)")),
-    ("ECMHM-P", _("Early Childhood Mental Health Mentor – Policy (ECMHM-P)")),
-    ("ECMHM-RF", _("Early Childhood Mental Health Mentor – Research/Faculty (ECMHM-RF)")),
-    ("ERS", _("Endorsed Reflective Supervisor add-on (ERS)")),
-]
 
 
 class RuleSetVersion(models.Model):

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from attunement.endorsement.rules.categories import CODES
+
 FORMAT = "attunement.portfolio/1"
 
 EDUCATION_LEVELS = ("none", "cda", "associate", "bachelor", "master", "doctorate")
@@ -19,10 +21,7 @@ RELATIONSHIPS = (
     "current_supervisor", "former_supervisor", "rsc_provider", "colleague", "supervisee", "teacher",
     "trainer", "consultant", "service_recipient", "other",
 )  # fmt: skip
-CATEGORIES = (
-    "IFA", "IFS", "IFRS", "IMHS", "IMHM-C", "IMHM-P", "IMHM-RF",
-    "ECFA", "ECFS", "ECFRS", "ECMHS", "ECMHM-C", "ECMHM-P", "ECMHM-RF", "ERS",
-)  # fmt: skip
+CATEGORIES = CODES  # the registry's codes (rules/categories.json)
 DOMAINS = (
     "theoretical-foundations", "law-regulation-policy", "systems-expertise", "direct-service-skills",
     "working-with-others", "communicating", "thinking", "reflection", "administration", "research-evaluation",

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from attunement.associations.models import Association
 from attunement.endorsement.eligibility import NoRuleSet, build, rule_set_version_in_force
-from attunement.endorsement.models import CATEGORY_CHOICES, Credential
+from attunement.endorsement.models import Credential
+from attunement.endorsement.rules.categories import CODES as CATEGORY_CODES
 from attunement.people.languages import WORK_LANGUAGE_CODES
 from attunement.people.models import User
 from attunement.portfolios.models import RSC, Portfolio
@@ -34,7 +35,6 @@ from attunement.rsc.models import (
 from attunement.rsc.selectors.qualify import CURRENT, Held, Verdict, categories_on, check, continuity, held_credentials
 
 PAGE = 50
-CATEGORY_CODES = {code for code, _label in CATEGORY_CHOICES}
 JOINED = [MembershipStatus.ACTIVE, MembershipStatus.LEFT]
 
 

@@ -14,8 +14,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from attunement.associations.models import Association
-from attunement.endorsement.eligibility import RANK, NoRuleSet, build, rule_set_version_in_force
+from attunement.endorsement.eligibility import NoRuleSet, build, rule_set_version_in_force
 from attunement.endorsement.models import Credential, CredentialStatus
+from attunement.endorsement.rules.categories import by_provider_rank, provider_rank
 
 CURRENT = (CredentialStatus.ACTIVE, CredentialStatus.EMERITUS)
 
@@ -43,7 +44,7 @@ def held_credentials(person_ids: Iterable[int]) -> dict[int, list[Held]]:
 
 def categories_on(held: Sequence[Held], day: date) -> list[str]:
     codes = {h.category for h in held if h.on(day)}
-    return sorted(codes, key=lambda c: RANK.index(c) if c in RANK else len(RANK))
+    return by_provider_rank(codes)
 
 
 def best_credential(held: Sequence[Held], day: date, accepted: frozenset[str] | None = None) -> Held | None:
@@ -53,7 +54,7 @@ def best_credential(held: Sequence[Held], day: date, accepted: frozenset[str] | 
         return None
 
     def rank(h: Held) -> tuple[int, int, date]:
-        return (0 if accepted and h.category in accepted else 1, RANK.index(h.category) if h.category in RANK else 99,
+        return (0 if accepted and h.category in accepted else 1, provider_rank(h.category),
                 h.since)  # fmt: skip
 
     return min(on, key=rank)

@@ -109,7 +109,7 @@ def test_the_solver_finds_a_cell_given_away_by_subtraction() -> None:
 # --- Endorsed workforce: every filter combination ---------------------------------------------------
 
 
-def _reverse(labels: dict[str, Any], keys: Iterable[str]) -> dict[str, str]:
+def _reverse(labels: Mapping[str, Any], keys: Iterable[str]) -> dict[str, str]:
     return {(str(labels.get(key, key)) if key else NOT_GIVEN): key for key in keys}
 
 

@@ -11,11 +11,11 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from attunement.associations.models import Association
+from attunement.endorsement.eligibility import portfolio_document
 from attunement.lib.imports import JSON_DOCUMENT_MAX_BYTES, read_text
 from attunement.people.models import User
 from attunement.portfolios import actions
 from attunement.portfolios.models import Portfolio
-from attunement.endorsement.eligibility import portfolio_document
 
 
 class Command(BaseCommand):
