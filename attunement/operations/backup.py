@@ -30,6 +30,8 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 
+from attunement.credentials import crypto
+
 FORMAT = "attunement-backup/1"
 COUNTED_MODELS = ["people.User", "associations.Association", "associations.StaffRole", "audit.AuditEvent"]
 
@@ -245,8 +247,6 @@ def _pg_current_keys(dump: Path, db: dict[str, Any]) -> list[tuple[str, str, byt
 
 def unreadable_signing_keys(keys: list[tuple[str, str, bytes]]) -> list[str]:
     """``association:kid`` of each current key that does not open with this machine's secret."""
-    from attunement.credentials import crypto
-
     failed = []
     for association, kid, sealed in keys:
         try:

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from attunement.people.languages import WORK_LANGUAGES
+from attunement.people.models import User
 from attunement.portfolios.models import Ages
 from attunement.training.actions import PartSpec
 from attunement.training.attendance_file import MAX_BYTES
@@ -50,8 +51,6 @@ class ProviderForm(forms.Form):
     )
 
     def clean_trainers(self) -> list[Any]:
-        from attunement.people.models import User
-
         emails = [e.strip().lower() for e in re.split(r"[,\s]+", self.cleaned_data["trainers"]) if e.strip()]
         found = {user.email.lower(): user for user in User.objects.filter(email__in=emails)}
         unknown = [email for email in emails if email not in found]

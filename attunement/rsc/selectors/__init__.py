@@ -14,12 +14,13 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from attunement.associations.models import Association
-from attunement.endorsement.eligibility import NoRuleSet, build, rule_set_version_in_force
+from attunement.endorsement.eligibility import NoRuleSet, build, judge, rule_set_version_in_force
 from attunement.endorsement.models import Credential
 from attunement.endorsement.rules.categories import CODES as CATEGORY_CODES
 from attunement.people.languages import WORK_LANGUAGE_CODES
 from attunement.people.models import User
 from attunement.portfolios.models import RSC, Portfolio
+from attunement.portfolios.needs import needs_from_report
 from attunement.rsc.models import (
     Attendance,
     Group,
@@ -221,9 +222,6 @@ class Ledger:
 def ledger(user: User) -> Ledger:
     """The supervisee's RS/C: every entry, hours by provider, and what the engine counts toward
     the aimed-at category (the same report as 'what do I still need')."""
-    from attunement.endorsement.eligibility import judge
-    from attunement.portfolios.needs import needs_from_report
-
     portfolio = Portfolio.objects.select_related("association").filter(person=user).first()
     sessions = list(IndividualSession.objects.filter(supervisee=user).order_by("-date", "id")[:PAGE])
     # select_related: each row names the provider.
