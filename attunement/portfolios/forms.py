@@ -175,6 +175,13 @@ class ReferenceForm(forms.ModelForm[Reference]):
         fields = ["category", "rater_name", "rater_email", "relationship", "known_months", "waived"]
 
 
+class ChangeRaterForm(forms.Form):
+    """Who rates instead: the action checks the address (not one's own, a valid one)."""
+
+    rater_name = forms.CharField()
+    rater_email = forms.CharField()
+
+
 class CommentForm(forms.ModelForm[Comment]):
     class Meta:
         model = Comment

@@ -7,7 +7,9 @@ from attunement.portfolios import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("references/", views.references, name="references"),
-    path("references/<str:reference_id>/<str:what>", views.reference_action, name="reference_action"),
+    path("references/<str:reference_id>/resend", views.resend_reference, name="resend_reference"),
+    path("references/<str:reference_id>/cancel", views.cancel_reference, name="cancel_reference"),
+    path("references/<str:reference_id>/change", views.change_rater, name="change_rater"),
     path("agreements/", views.agreements, name="agreements"),
     path("<str:section>/", views.section, name="section"),
     path("<str:section>/comment", views.comment, name="comment"),

@@ -22,6 +22,7 @@ from attunement.portfolios.actions import REFERENCE_MAIL
 from attunement.portfolios.forms import (
     DOMAIN_CHOICES,
     AimForm,
+    ChangeRaterForm,
     CommentForm,
     EducationForm,
     LicenseForm,
@@ -279,34 +280,62 @@ def references(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@require_POST
-def reference_action(request: SignedInRequest, reference_id: str, what: str) -> HttpResponse:
+def _own_reference(request: SignedInRequest, reference_id: str) -> Reference:
     portfolio = own_portfolio(request)
     if portfolio is None:
         raise Http404
-    reference = get_entry_for_owner(Reference, portfolio, reference_id)
+    return get_entry_for_owner(Reference, portfolio, reference_id)
+
+
+@require_POST
+def resend_reference(request: SignedInRequest, reference_id: str) -> HttpResponse:
+    reference = _own_reference(request, reference_id)
     try:
-        if what == "resend":
-            actions.send_reference(actor=request.user, reference=reference, site_url=_site_url(request))
-            messages.success(request, _("Sent again with a new link; the old link no longer works."))
-        elif what == "cancel":
-            actions.cancel_reference(actor=request.user, reference=reference)
-            messages.success(request, _("Withdrawn."))
-        elif what == "change":
-            name, email = request.POST.get("rater_name", "").strip(), request.POST.get("rater_email", "").strip()
-            if not name or not email:
-                messages.error(request, _("Give the new rater's name and email."))
-            else:
-                actions.change_rater(
-                    actor=request.user, reference=reference, name=name, email=email, site_url=_site_url(request)
-                )
-                messages.success(request, _("The new rater has been sent the link."))
-        else:
-            raise Http404
+        actions.send_reference(actor=request.user, reference=reference, site_url=_site_url(request))
     except actions.ActionRefused as refusal:
         messages.error(request, str(refusal))
     except ValidationError as error:
         messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, _("Sent again with a new link; the old link no longer works."))
+    return redirect("portfolio:references")
+
+
+@require_POST
+def cancel_reference(request: SignedInRequest, reference_id: str) -> HttpResponse:
+    reference = _own_reference(request, reference_id)
+    try:
+        actions.cancel_reference(actor=request.user, reference=reference)
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, _("Withdrawn."))
+    return redirect("portfolio:references")
+
+
+@require_POST
+def change_rater(request: SignedInRequest, reference_id: str) -> HttpResponse:
+    reference = _own_reference(request, reference_id)
+    form = ChangeRaterForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the new rater's name and email."))
+        return redirect("portfolio:references")
+    try:
+        actions.change_rater(
+            actor=request.user,
+            reference=reference,
+            name=form.cleaned_data["rater_name"],
+            email=form.cleaned_data["rater_email"],
+            site_url=_site_url(request),
+        )
+    except actions.ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(request, _("The new rater has been sent the link."))
     return redirect("portfolio:references")
 
 

@@ -15,5 +15,7 @@ urlpatterns = [
     path("groups/<uuid:group_id>/leave/", views.leave, name="leave"),
     path("groups/<uuid:group_id>/manage/", views.manage, name="manage"),
     path("groups/<uuid:group_id>/attendance/", views.attendance, name="attendance"),
-    path("groups/<uuid:group_id>/members/<uuid:membership_id>/<str:what>/", views.decide, name="decide"),
+    path("groups/<uuid:group_id>/members/<uuid:membership_id>/approve/", views.approve_member, name="approve_member"),
+    path("groups/<uuid:group_id>/members/<uuid:membership_id>/decline/", views.decline_member, name="decline_member"),
+    path("groups/<uuid:group_id>/members/<uuid:membership_id>/remove/", views.remove_member, name="remove_member"),
 ]

@@ -4,6 +4,7 @@ recording attendance, and a person's own ledger, caseload, profile and sessions.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -249,27 +250,56 @@ def manage(request: SignedInRequest, association_slug: str, group_id: uuid.UUID)
     )
 
 
-@require_POST
-def decide(
-    request: SignedInRequest, association_slug: str, group_id: uuid.UUID, membership_id: uuid.UUID, what: str
+def _decide_on_member(
+    request: SignedInRequest,
+    association_slug: str,
+    group_id: uuid.UUID,
+    membership_id: uuid.UUID,
+    decide: Callable[[Membership], object],
 ) -> HttpResponse:
     association = get_association(association_slug)
     found = get_group_for_manager(request.user, association, group_id)
     membership = get_object_or_404(Membership, group=found, public_id=membership_id)
     try:
-        if what == "approve":
-            actions.decide_membership(actor=request.user, membership=membership, approve=True)
-        elif what == "decline":
-            actions.decide_membership(actor=request.user, membership=membership, approve=False)
-        elif what == "remove":
-            actions.leave_group(actor=request.user, membership=membership)
-        else:
-            raise Http404
+        decide(membership)
     except ActionRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Done."))
     return redirect("rsc:manage", association_slug=association_slug, group_id=found.public_id)
+
+
+@require_POST
+def approve_member(
+    request: SignedInRequest, association_slug: str, group_id: uuid.UUID, membership_id: uuid.UUID
+) -> HttpResponse:
+    """The provider (or staff) accepts a request to join the group."""
+    return _decide_on_member(
+        request, association_slug, group_id, membership_id,
+        lambda membership: actions.decide_membership(actor=request.user, membership=membership, approve=True),
+    )  # fmt: skip
+
+
+@require_POST
+def decline_member(
+    request: SignedInRequest, association_slug: str, group_id: uuid.UUID, membership_id: uuid.UUID
+) -> HttpResponse:
+    """The provider (or staff) declines a request to join the group."""
+    return _decide_on_member(
+        request, association_slug, group_id, membership_id,
+        lambda membership: actions.decide_membership(actor=request.user, membership=membership, approve=False),
+    )  # fmt: skip
+
+
+@require_POST
+def remove_member(
+    request: SignedInRequest, association_slug: str, group_id: uuid.UUID, membership_id: uuid.UUID
+) -> HttpResponse:
+    """The provider (or staff) ends a member's membership."""
+    return _decide_on_member(
+        request, association_slug, group_id, membership_id,
+        lambda membership: actions.leave_group(actor=request.user, membership=membership),
+    )  # fmt: skip
 
 
 @require_POST

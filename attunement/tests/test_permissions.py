@@ -90,6 +90,14 @@ def staff_portfolio(ctx: dict[str, Any], **more: Any) -> dict[str, Any]:
     return {"association_slug": "riverbend", "portfolio_id": ctx["portfolio"].public_id, **more}
 
 
+def group_member(ctx: dict[str, Any]) -> dict[str, Any]:
+    return rsc_kw(ctx, "group", "membership", association_slug="riverbend")
+
+
+GROUP_MANAGERS_POST = statuses(
+    403, anonymous=302, applicant=404, outsider=404, operator=404, reviewer=302, coordinator=302, admin=302
+)
+
 TABLE: dict[str, Row] = {
     "home": Row(PUBLIC),
     "health": Row(PUBLIC),
@@ -198,13 +206,10 @@ TABLE: dict[str, Row] = {
         method="post",
         data=rsc_attendance_data,
     ),
-    "rsc:decide": Row(
-        statuses(
-            403, anonymous=302, applicant=404, outsider=404, operator=404, reviewer=302, coordinator=302, admin=302
-        ),
-        lambda ctx: rsc_kw(ctx, "group", "membership", association_slug="riverbend", what="approve"),
-        method="post",
-    ),
+    # The group's provider (the reviewer persona), coordinators and admins decide on its members.
+    "rsc:approve_member": Row(GROUP_MANAGERS_POST, group_member, method="post"),
+    "rsc:decline_member": Row(GROUP_MANAGERS_POST, group_member, method="post"),
+    "rsc:remove_member": Row(GROUP_MANAGERS_POST, group_member, method="post"),
     "rsc_me:ledger": Row(SIGNED_IN),
     "rsc_me:caseload": Row(SIGNED_IN),
     "rsc_me:profile": Row(SIGNED_IN),
@@ -276,8 +281,17 @@ TABLE: dict[str, Row] = {
     "portfolio:comment": Row(
         OWN_ENTRY_POST, lambda ctx: {"section": "education"}, method="post", data=lambda ctx: {"body": "Hello"}
     ),
-    "portfolio:reference_action": Row(
-        OWN_ENTRY_POST, lambda ctx: {"reference_id": ctx["reference"].public_id, "what": "resend"}, method="post"
+    "portfolio:resend_reference": Row(
+        OWN_ENTRY_POST, lambda ctx: {"reference_id": ctx["reference"].public_id}, method="post"
+    ),
+    "portfolio:cancel_reference": Row(
+        OWN_ENTRY_POST, lambda ctx: {"reference_id": ctx["reference"].public_id}, method="post"
+    ),
+    "portfolio:change_rater": Row(
+        OWN_ENTRY_POST,
+        lambda ctx: {"reference_id": ctx["reference"].public_id},
+        method="post",
+        data=lambda ctx: {"rater_name": "Ana Díaz", "rater_email": "ana@example.org"},
     ),
     "reference_form": Row(PUBLIC, lambda ctx: {"token": ctx["token"]}),
     # Every portfolio is for coordinators and admins; the reviewer persona reaches this one

@@ -104,7 +104,7 @@ def test_a_signed_mailgun_bounce_marks_the_reference_and_suppresses_the_address(
     with override_settings(MAILERS=LOCMEM):
         assert (
             client_for(personas["applicant"])
-            .post(reverse("portfolio:reference_action", kwargs={"reference_id": reference.public_id, "what": "resend"}))
+            .post(reverse("portfolio:resend_reference", kwargs={"reference_id": reference.public_id}))
             .status_code
             == 302
         )

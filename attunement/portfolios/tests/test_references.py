@@ -97,9 +97,7 @@ def test_resending_makes_the_old_link_dead(client_: Client, django_capture_on_co
     old = ask(client_, django_capture_on_commit_callbacks)
     reference = Reference.objects.get(rater_email="rosa@example.org")
     with django_capture_on_commit_callbacks(execute=True):
-        client_.post(
-            reverse("portfolio:reference_action", kwargs={"reference_id": reference.public_id, "what": "resend"})
-        )
+        client_.post(reverse("portfolio:resend_reference", kwargs={"reference_id": reference.public_id}))
     new = re.search(r"/reference/(\S+)/", str(mail.outbox[-1].body))
     assert new is not None
     assert Client().get(reverse("reference_form", kwargs={"token": old})).status_code == 410
@@ -111,7 +109,7 @@ def test_changing_the_rater_sends_to_the_new_one(client_: Client, django_capture
     reference = Reference.objects.get(rater_email="rosa@example.org")
     with django_capture_on_commit_callbacks(execute=True):
         response = client_.post(
-            reverse("portfolio:reference_action", kwargs={"reference_id": reference.public_id, "what": "change"}),
+            reverse("portfolio:change_rater", kwargs={"reference_id": reference.public_id}),
             {"rater_name": "Ana Díaz", "rater_email": "ana@example.org"},
         )
     assert response.status_code == 302

@@ -65,7 +65,7 @@ def test_the_applicants_own_addresses_are_refused_as_rater(
     assert mail.outbox == []
     # Changing a rater to one's own address is refused too.
     sent = Reference.objects.get(portfolio=applicant_portfolio)
-    url = reverse("portfolio:reference_action", kwargs={"reference_id": sent.public_id, "what": "change"})
+    url = reverse("portfolio:change_rater", kwargs={"reference_id": sent.public_id})
     response = page.post(url, {"rater_name": "Me", "rater_email": "Alex.Home@example.com"}, follow=True)
     assert "one of your own email addresses" in response.content.decode()
     sent.refresh_from_db()
