@@ -9,6 +9,7 @@ of its own: every app may read it, and it imports nothing from Django or from th
 from __future__ import annotations
 
 import ast
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
@@ -117,16 +118,37 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def _edges_within(component: list[str], graph: dict[str, set[str]]) -> list[str]:
+def shortest_cycle(component: list[str], graph: dict[str, set[str]]) -> list[str]:
+    """One shortest way round a strongly connected component, first member and back."""
     members = set(component)
-    return sorted(f"{a} -> {b}" for a in component for b in graph.get(a, ()) if b in members)
+    best: list[str] = []
+    for start in component:
+        paths = {start: [start]}
+        frontier = [start]
+        found = None
+        while frontier and found is None:
+            step = []
+            for node in frontier:
+                for child in sorted(graph.get(node, set()) & members):
+                    if child == start:
+                        found = [*paths[node], start]
+                        break
+                    if child not in paths:
+                        paths[child] = [*paths[node], child]
+                        step.append(child)
+                if found:
+                    break
+            frontier = step
+        if found and (not best or len(found) < len(best)):
+            best = found
+    return best
 
 
 def test_no_circle_between_files() -> None:
     graph = _graph()
     found = cycles(graph)
     assert not found, "files that import each other:\n" + "\n".join(
-        "  " + "\n  ".join(_edges_within(c, graph)) for c in found
+        "  " + " -> ".join(shortest_cycle(c, graph)) for c in found
     )
 
 
@@ -143,11 +165,11 @@ def test_no_loop_between_apps() -> None:
     found = cycles(apps)
     lines = []
     for component in found:
-        members = set(component)
-        for a in component:
-            for b in sorted(apps[a] & members):
-                lines.append(f"  {a} -> {b}: " + ", ".join(why[a, b][:3]))
-    assert not found, "apps that depend on each other:\n" + "\n".join(lines)
+        loop = shortest_cycle(component, apps)
+        lines.append("  " + " -> ".join(loop))
+        for a, b in itertools.pairwise(loop):
+            lines.append(f"    {a} -> {b}: " + ", ".join(why[a, b][:3]))
+    assert not found, "apps that depend on each other (one loop each, with the imports behind it):\n" + "\n".join(lines)
 
 
 def test_the_rules_package_is_pure() -> None:
@@ -165,3 +187,4 @@ def test_the_cycle_finder_finds_cycles() -> None:
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert cycles(graph) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+    assert shortest_cycle(["a", "b", "c"], {"a": {"b", "c"}, "b": {"c"}, "c": {"a"}}) == ["a", "c", "a"]
