@@ -26,17 +26,17 @@ from attunement.lib.categories import category_choices, category_name
 from attunement.lib.http import SignedInRequest, StaffRequest
 from attunement.mail.selectors import mail_to
 from attunement.portfolios import actions
-from attunement.portfolios.access import PORTFOLIO_ROLES, VERIFYING_ROLES, get_portfolio_for_staff
+from attunement.portfolios.access import PORTFOLIO_ROLES, VERIFYING_ROLES, get_own_portfolio, get_portfolio_for_user
 from attunement.portfolios.forms import DOMAIN_CHOICES, CommentForm, StandingForm, VerifyForm
 from attunement.portfolios.models import Comment, Portfolio, Rating, Reference, ReferenceStatus, Section
 from attunement.portfolios.needs import needs_from_report
-from attunement.portfolios.views import ENTRY_SECTIONS, own_portfolio
+from attunement.portfolios.views import ENTRY_SECTIONS
 
 
 @require_GET
 def needs(request: SignedInRequest) -> HttpResponse:
     """'What do I still need': the aimed-at category in detail, and every category side by side."""
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         return redirect("portfolio:home")
     category = request.GET.get("category") or portfolio.aim or "IFA"
@@ -82,7 +82,7 @@ def needs(request: SignedInRequest) -> HttpResponse:
 
 @require_GET
 def export(request: SignedInRequest) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         raise Http404
     document = portfolio_document(portfolio)
@@ -179,7 +179,7 @@ def _domains_for(portfolio: Portfolio, category: str) -> list[tuple[str, str]]:
 @staff_required(*PORTFOLIO_ROLES)
 @require_GET
 def portfolio_detail(request: StaffRequest, portfolio_id: str) -> HttpResponse:
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
+    portfolio = get_portfolio_for_user(request.user, request.association, portfolio_id)
     sections = [
         (Section(key), model, columns, list(model.objects.filter(portfolio=portfolio)))
         for key, (model, _f, columns) in ENTRY_SECTIONS.items()

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,6 +19,7 @@ from attunement.associations.models import Role
 from attunement.lib.forms import apply_error
 from attunement.lib.http import StaffRequest
 from attunement.membership import actions
+from attunement.membership.access import get_membership_type_for_user
 from attunement.membership.forms import MembershipTypeForm
 from attunement.membership.models import MembershipType
 
@@ -69,7 +70,7 @@ def create(request: StaffRequest) -> HttpResponse:
 @admin_required
 @require_http_methods(["GET", "POST"])
 def edit(request: StaffRequest, type_id: uuid.UUID) -> HttpResponse:
-    membership_type = get_object_or_404(MembershipType, association=request.association, public_id=type_id)
+    membership_type = get_membership_type_for_user(request.user, request.association, type_id)
     form = MembershipTypeForm(instance=membership_type)
     status = 200
     if request.method == "POST":

@@ -5,19 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attunement.lib.http import SignedInRequest
 from attunement.payments import actions
-from attunement.payments.models import Invoice
+from attunement.payments.access import get_own_invoice
 
 
 @require_POST
 def pay(request: SignedInRequest, number: str) -> HttpResponse:
     """Pay one of the person's own invoices by card, then back to the page it was paid on."""
-    invoice = get_object_or_404(Invoice, number=number, billed_to=request.user)
+    invoice = get_own_invoice(request.user, number)
     try:
         actions.pay_by_card(actor=request.user, invoice=invoice, token=request.POST.get("card", "").strip())
     except ValidationError as error:

@@ -7,13 +7,14 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from attunement.associations.access import coordinator_required
 from attunement.lib.http import StaffRequest
 from attunement.payments import actions
+from attunement.payments.access import get_invoice_for_user
 from attunement.payments.models import Invoice, InvoiceStatus, PaymentMethod
 from attunement.people.models import User
 
@@ -39,7 +40,7 @@ def invoices(request: StaffRequest) -> HttpResponse:
 @coordinator_required
 @require_POST
 def record(request: StaffRequest, number: str) -> HttpResponse:
-    invoice = get_object_or_404(Invoice, association=request.association, number=number)
+    invoice = get_invoice_for_user(request.user, request.association, number)
     try:
         amount = Decimal(request.POST.get("amount", ""))
         actions.record_payment(actor=request.user, invoice=invoice, method=request.POST.get("method", ""), amount=amount,

@@ -1,4 +1,6 @@
-"""The ways into portfolios: the owner's own, and staff of the portfolio's association.
+"""The ways into portfolios: the owner's own (``get_own_portfolio``, ``get_own_reference``), and
+staff of the portfolio's association (``get_portfolio_for_user``); an entry of a portfolio
+reached either way through ``get_entry``.
 
 Coordinators and admins see every portfolio of their association; a reviewer sees one only
 when an app above says so (endorsement: through an active review assignment, an application on
@@ -19,7 +21,7 @@ from django.shortcuts import get_object_or_404
 from attunement.associations.access import roles_of
 from attunement.associations.models import Association, Role
 from attunement.portfolios.hooks import may_read
-from attunement.portfolios.models import Portfolio
+from attunement.portfolios.models import Portfolio, Reference
 
 # Roles that may come into a portfolio's staff pages at all (a reviewer only through an assignment).
 PORTFOLIO_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR, Role.REVIEWER})
@@ -28,7 +30,7 @@ VERIFYING_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 LISTING_ROLES = VERIFYING_ROLES
 
 
-def get_portfolio_for_staff(
+def get_portfolio_for_user(
     user: Any, association: Association, public_id: str | uuid.UUID, *, write: bool = False
 ) -> Portfolio:
     """A portfolio of ``association`` by its public id: another association's is a 404; one's
@@ -54,10 +56,25 @@ def get_portfolio_for_staff(
     return portfolio
 
 
-def get_entry_for_owner[M: models.Model](model: type[M], portfolio: Portfolio, public_id: str | uuid.UUID) -> M:
-    """One of the owner's own entries; anyone else's is a 404."""
+def get_entry[M: models.Model](model: type[M], portfolio: Portfolio, public_id: str | uuid.UUID) -> M:
+    """An entry of ``portfolio`` (reached through one of the helpers here); another
+    portfolio's is a 404."""
     try:
         key = uuid.UUID(str(public_id))
     except ValueError:
         raise Http404 from None
     return get_object_or_404(model, portfolio=portfolio, public_id=key)
+
+
+def get_own_portfolio(user: Any) -> Portfolio | None:
+    """The person's own portfolio, or None before they start one."""
+    # select_related: every portfolio page shows the association and uses its rule set.
+    return Portfolio.objects.select_related("association", "person").filter(person=user).first()
+
+
+def get_own_reference(user: Any, public_id: str | uuid.UUID) -> Reference:
+    """A reference asked for on the person's own portfolio; anyone else's is a 404."""
+    portfolio = get_own_portfolio(user)
+    if portfolio is None:
+        raise Http404
+    return get_entry(Reference, portfolio, public_id)

@@ -16,8 +16,8 @@ from attunement.portfolios import actions
 from attunement.portfolios.access import (
     LISTING_ROLES,
     PORTFOLIO_ROLES,
-    get_entry_for_owner,
-    get_portfolio_for_staff,
+    get_entry,
+    get_portfolio_for_user,
 )
 from attunement.portfolios.forms import CommentForm, StandingForm, VerifyForm
 from attunement.portfolios.models import RSC, Portfolio, Reference, Section
@@ -52,10 +52,10 @@ def portfolio_list(request: StaffRequest) -> HttpResponse:
 @staff_required(Role.ADMIN, Role.COORDINATOR)
 @require_POST
 def verify(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> HttpResponse:
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id, write=True)
+    portfolio = get_portfolio_for_user(request.user, request.association, portfolio_id, write=True)
     if section not in ENTRY_SECTIONS:
         raise Http404
-    entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
+    entry = get_entry(ENTRY_SECTIONS[section][0], portfolio, entry_id)
     form = VerifyForm(request.POST)
     if form.is_valid():
         actions.verify_entry(
@@ -75,7 +75,7 @@ def verify(request: StaffRequest, portfolio_id: str, section: str, entry_id: str
 @staff_required(*PORTFOLIO_ROLES)
 @require_POST
 def staff_comment(request: StaffRequest, portfolio_id: str, section: str) -> HttpResponse:
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
+    portfolio = get_portfolio_for_user(request.user, request.association, portfolio_id)
     form = CommentForm(request.POST)
     if section not in Section.values:
         raise Http404
@@ -91,8 +91,8 @@ def staff_comment(request: StaffRequest, portfolio_id: str, section: str) -> Htt
 @require_POST
 def reference_bounced(request: StaffRequest, portfolio_id: str, reference_id: str) -> HttpResponse:
     """Staff record that a rater's address bounced, so the applicant knows to change it."""
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id, write=True)
-    reference = get_entry_for_owner(Reference, portfolio, reference_id)
+    portfolio = get_portfolio_for_user(request.user, request.association, portfolio_id, write=True)
+    reference = get_entry(Reference, portfolio, reference_id)
     try:
         actions.mark_reference_bounced(actor=request.user, reference=reference)
     except actions.ActionRefused as refusal:
@@ -107,10 +107,10 @@ def reference_bounced(request: StaffRequest, portfolio_id: str, reference_id: st
 @staff_required(*PORTFOLIO_ROLES)
 @require_GET
 def staff_file(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> FileResponse:
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id)
+    portfolio = get_portfolio_for_user(request.user, request.association, portfolio_id)
     if section not in {Section.EDUCATION, Section.TRAINING}:
         raise Http404
-    entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
+    entry = get_entry(ENTRY_SECTIONS[section][0], portfolio, entry_id)
     return serve_entry_file(entry)
 
 
@@ -119,7 +119,7 @@ def staff_file(request: StaffRequest, portfolio_id: str, section: str, entry_id:
 def verify_standing(request: StaffRequest, portfolio_id: str, section: str, entry_id: str) -> HttpResponse:
     """A coordinator settles the standing of the RS/C provider or rater who answered a link,
     after checking them against the registry: the RS/C or the rating counts, or it does not."""
-    portfolio = get_portfolio_for_staff(request.user, request.association, portfolio_id, write=True)
+    portfolio = get_portfolio_for_user(request.user, request.association, portfolio_id, write=True)
     if section not in {Section.RSC, Section.REFERENCES}:
         raise Http404
     form = StandingForm(request.POST)
@@ -131,9 +131,9 @@ def verify_standing(request: StaffRequest, portfolio_id: str, section: str, entr
                   "since": data["since"], "reason": data["reason"]}  # fmt: skip
         try:
             if section == Section.RSC:
-                actions.verify_provider_standing(entry=get_entry_for_owner(RSC, portfolio, entry_id), **values)
+                actions.verify_provider_standing(entry=get_entry(RSC, portfolio, entry_id), **values)
             else:
-                actions.verify_rater_standing(reference=get_entry_for_owner(Reference, portfolio, entry_id), **values)
+                actions.verify_rater_standing(reference=get_entry(Reference, portfolio, entry_id), **values)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         except actions.ActionRefused as refusal:

@@ -17,7 +17,7 @@ from attunement.lib.uploads import CONTENT_TYPES
 from attunement.mail.selectors import about as mail_about
 from attunement.mail.selectors import latest_about
 from attunement.portfolios import actions
-from attunement.portfolios.access import get_entry_for_owner
+from attunement.portfolios.access import get_entry, get_own_portfolio, get_own_reference
 from attunement.portfolios.actions import REFERENCE_MAIL
 from attunement.portfolios.forms import (
     DOMAIN_CHOICES,
@@ -60,11 +60,6 @@ ENTRY_SECTIONS: dict[str, tuple[type[Any], type[Any], list[str]]] = {
 }
 
 
-def own_portfolio(request: SignedInRequest) -> Portfolio | None:
-    # select_related: every portfolio page shows the association and uses its rule set.
-    return Portfolio.objects.select_related("association", "person").filter(person=request.user).first()
-
-
 def _site_url(request: HttpRequest) -> str:
     return settings.SITE_URL or request.build_absolute_uri("/").rstrip("/")
 
@@ -83,7 +78,7 @@ def _section_counts(portfolio: Portfolio) -> dict[str, int]:
 
 def home(request: SignedInRequest) -> HttpResponse:
     """The portfolio overview, or the form that starts one."""
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         form = StartForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
@@ -118,7 +113,7 @@ def _comments(portfolio: Portfolio, section: str) -> list[Comment]:
 
 
 def section(request: SignedInRequest, section: str) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         return redirect("portfolio:home")
     if section not in ENTRY_SECTIONS:
@@ -151,11 +146,11 @@ def section(request: SignedInRequest, section: str) -> HttpResponse:
 
 
 def edit_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None or section not in ENTRY_SECTIONS:
         raise Http404
     model, form_class, _columns = ENTRY_SECTIONS[section]
-    entry = get_entry_for_owner(model, portfolio, entry_id)
+    entry = get_entry(model, portfolio, entry_id)
     form = form_class(request.POST or None, request.FILES or None, instance=entry)
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,10 +172,10 @@ def edit_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpRes
 
 @require_POST
 def delete_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None or section not in ENTRY_SECTIONS:
         raise Http404
-    entry = get_entry_for_owner(ENTRY_SECTIONS[section][0], portfolio, entry_id)
+    entry = get_entry(ENTRY_SECTIONS[section][0], portfolio, entry_id)
     try:
         actions.delete_entry(actor=request.user, entry=entry)
     except actions.ActionRefused as refusal:
@@ -192,7 +187,7 @@ def delete_entry(request: SignedInRequest, section: str, entry_id: str) -> HttpR
 
 @require_POST
 def comment(request: SignedInRequest, section: str) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None or section not in Section.values:
         raise Http404
     form = CommentForm(request.POST)
@@ -209,12 +204,12 @@ def comment(request: SignedInRequest, section: str) -> HttpResponse:
 @require_GET
 def entry_file(request: SignedInRequest, section: str, entry_id: str) -> FileResponse:
     """A transcript or certificate, to its owner (staff reach it through their pages)."""
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None or section not in {Section.EDUCATION, Section.TRAINING}:
         raise Http404
     if section == Section.EDUCATION:
-        return serve_entry_file(get_entry_for_owner(Education, portfolio, entry_id))
-    return serve_entry_file(get_entry_for_owner(Training, portfolio, entry_id))
+        return serve_entry_file(get_entry(Education, portfolio, entry_id))
+    return serve_entry_file(get_entry(Training, portfolio, entry_id))
 
 
 def serve_entry_file(entry: Education | Training) -> FileResponse:
@@ -237,7 +232,7 @@ def serve_entry_file(entry: Education | Training) -> FileResponse:
 
 
 def references(request: SignedInRequest) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         return redirect("portfolio:home")
     form = ReferenceForm(request.POST or None, initial={"category": portfolio.aim})
@@ -280,16 +275,9 @@ def references(request: SignedInRequest) -> HttpResponse:
     )
 
 
-def _own_reference(request: SignedInRequest, reference_id: str) -> Reference:
-    portfolio = own_portfolio(request)
-    if portfolio is None:
-        raise Http404
-    return get_entry_for_owner(Reference, portfolio, reference_id)
-
-
 @require_POST
 def resend_reference(request: SignedInRequest, reference_id: str) -> HttpResponse:
-    reference = _own_reference(request, reference_id)
+    reference = get_own_reference(request.user, reference_id)
     try:
         actions.send_reference(actor=request.user, reference=reference, site_url=_site_url(request))
     except actions.ActionRefused as refusal:
@@ -303,7 +291,7 @@ def resend_reference(request: SignedInRequest, reference_id: str) -> HttpRespons
 
 @require_POST
 def cancel_reference(request: SignedInRequest, reference_id: str) -> HttpResponse:
-    reference = _own_reference(request, reference_id)
+    reference = get_own_reference(request.user, reference_id)
     try:
         actions.cancel_reference(actor=request.user, reference=reference)
     except actions.ActionRefused as refusal:
@@ -317,7 +305,7 @@ def cancel_reference(request: SignedInRequest, reference_id: str) -> HttpRespons
 
 @require_POST
 def change_rater(request: SignedInRequest, reference_id: str) -> HttpResponse:
-    reference = _own_reference(request, reference_id)
+    reference = get_own_reference(request.user, reference_id)
     form = ChangeRaterForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the new rater's name and email."))
@@ -340,7 +328,7 @@ def change_rater(request: SignedInRequest, reference_id: str) -> HttpResponse:
 
 
 def agreements(request: SignedInRequest) -> HttpResponse:
-    portfolio = own_portfolio(request)
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         return redirect("portfolio:home")
     language = request.LANGUAGE_CODE if request.LANGUAGE_CODE in {"en", "es"} else "en"

@@ -7,7 +7,7 @@ import uuid
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -18,8 +18,9 @@ from attunement.lib.exports import csv_writer
 from attunement.lib.forms import apply_error
 from attunement.lib.http import StaffRequest
 from attunement.rsc import actions, selectors
+from attunement.rsc.access import get_profile_for_user, get_programme_for_user
 from attunement.rsc.forms import ProgrammeForm
-from attunement.rsc.models import Programme, ProviderProfile
+from attunement.rsc.models import ProviderProfile
 from attunement.rsc.selectors.qualify import categories_on, held_credentials
 
 REPORT_ROLES = (Role.ADMIN, Role.COORDINATOR, Role.ANALYST)
@@ -46,7 +47,7 @@ def providers(request: StaffRequest) -> HttpResponse:
 @coordinator_required
 @require_POST
 def vet(request: StaffRequest, profile_id: uuid.UUID) -> HttpResponse:
-    profile = get_object_or_404(ProviderProfile, association=request.association, public_id=profile_id)
+    profile = get_profile_for_user(request.user, request.association, profile_id)
     try:
         actions.vet_provider(actor=request.user, profile=profile, vetted=request.POST.get("vetted") != "no")
     except ActionRefused as refusal:
@@ -91,7 +92,7 @@ def programmes(request: StaffRequest) -> HttpResponse:
 @staff_required(*REPORT_ROLES)
 @require_GET
 def programme(request: StaffRequest, programme_id: uuid.UUID) -> HttpResponse:
-    found = get_object_or_404(Programme, association=request.association, public_id=programme_id)
+    found = get_programme_for_user(request.user, request.association, programme_id)
     rows, total = selectors.programme_report(found)
     return render(
         request,
@@ -109,7 +110,7 @@ def programme(request: StaffRequest, programme_id: uuid.UUID) -> HttpResponse:
 @staff_required(*REPORT_ROLES)
 @require_GET
 def programme_csv(request: StaffRequest, programme_id: uuid.UUID) -> HttpResponse:
-    found = get_object_or_404(Programme, association=request.association, public_id=programme_id)
+    found = get_programme_for_user(request.user, request.association, programme_id)
     rows, total = selectors.programme_report(found)
     actions.record_report_export(actor=request.user, programme=found, rows=len(rows))
     response = HttpResponse(content_type="text/csv; charset=utf-8")

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -23,9 +23,16 @@ from attunement.lib.errors import ActionRefused
 from attunement.lib.forms import apply_error
 from attunement.lib.http import AssociationPageRequest, SignedInRequest
 from attunement.people.languages import WORK_LANGUAGES
-from attunement.portfolios.models import Portfolio
+from attunement.portfolios.access import get_own_portfolio
 from attunement.rsc import actions, selectors
-from attunement.rsc.access import get_group_for_manager, is_coordinator
+from attunement.rsc.access import (
+    get_group_for_user,
+    get_membership_for_user,
+    get_own_individual_request,
+    get_own_individual_session,
+    get_own_membership,
+    is_coordinator,
+)
 from attunement.rsc.forms import (
     AttendanceForm,
     GroupForm,
@@ -35,8 +42,6 @@ from attunement.rsc.forms import (
     SessionForm,
 )
 from attunement.rsc.models import (
-    IndividualRequest,
-    IndividualSession,
     Membership,
     MembershipStatus,
     ProviderProfile,
@@ -183,7 +188,7 @@ def join(request: SignedInRequest, association_slug: str, group_id: uuid.UUID) -
 @require_POST
 def leave(request: SignedInRequest, association_slug: str, group_id: uuid.UUID) -> HttpResponse:
     _association, found = _group_or_404(association_slug, group_id)
-    membership = get_object_or_404(Membership, group=found, supervisee=request.user)
+    membership = get_own_membership(request.user, found)
     try:
         actions.leave_group(actor=request.user, membership=membership)
     except ActionRefused as refusal:
@@ -227,7 +232,7 @@ def group_new(request: SignedInRequest, association_slug: str) -> HttpResponse:
 @require_GET
 def manage(request: SignedInRequest, association_slug: str, group_id: uuid.UUID) -> HttpResponse:
     association = get_association(association_slug)
-    found = get_group_for_manager(request.user, association, group_id)
+    found = get_group_for_user(request.user, association, group_id)
     members = selectors.group_members(found)
     active = [m for m in members if m.status == MembershipStatus.ACTIVE]
     form = AttendanceForm(
@@ -257,16 +262,14 @@ def _decide_on_member(
     membership_id: uuid.UUID,
     decide: Callable[[Membership], object],
 ) -> HttpResponse:
-    association = get_association(association_slug)
-    found = get_group_for_manager(request.user, association, group_id)
-    membership = get_object_or_404(Membership, group=found, public_id=membership_id)
+    membership = get_membership_for_user(request.user, get_association(association_slug), group_id, membership_id)
     try:
         decide(membership)
     except ActionRefused as refusal:
         messages.error(request, str(refusal))
     else:
         messages.success(request, _("Done."))
-    return redirect("rsc:manage", association_slug=association_slug, group_id=found.public_id)
+    return redirect("rsc:manage", association_slug=association_slug, group_id=group_id)
 
 
 @require_POST
@@ -306,7 +309,7 @@ def remove_member(
 def attendance(request: SignedInRequest, association_slug: str, group_id: uuid.UUID) -> HttpResponse:
     """The provider records a meeting: who attended becomes their confirmed RS/C hours."""
     association = get_association(association_slug)
-    found = get_group_for_manager(request.user, association, group_id, provider_only=True)
+    found = get_group_for_user(request.user, association, group_id, provider_only=True)
     members = [
         m for m in selectors.group_members(found) if m.status in {MembershipStatus.ACTIVE, MembershipStatus.LEFT}
     ]
@@ -374,7 +377,7 @@ def profile(request: SignedInRequest) -> HttpResponse:
 
 
 def log_session(request: SignedInRequest) -> HttpResponse:
-    portfolio = Portfolio.objects.select_related("association").filter(person=request.user).first()
+    portfolio = get_own_portfolio(request.user)
     if portfolio is None:
         return redirect("portfolio:home")
     providers = (
@@ -410,7 +413,7 @@ def answer_session(request: SignedInRequest, session_id: uuid.UUID, what: str) -
     """The provider, signed in, confirms or declines a session a supervisee logged with them."""
     if what not in {"confirm", "decline"}:
         raise Http404
-    session = get_object_or_404(IndividualSession, public_id=session_id, provider__person=request.user)
+    session = get_own_individual_session(request.user, session_id)
     try:
         actions.confirm_session(actor=request.user, session=session, confirm=what == "confirm")
     except ActionRefused as refusal:
@@ -425,7 +428,7 @@ def answer_request(request: SignedInRequest, request_id: uuid.UUID, what: str) -
     """The provider accepts or declines a request for individual RS/C."""
     if what not in {"accept", "decline"}:
         raise Http404
-    found = get_object_or_404(IndividualRequest, public_id=request_id, provider__person=request.user)
+    found = get_own_individual_request(request.user, request_id)
     try:
         actions.answer_individual_request(actor=request.user, request=found, accept=what == "accept")
     except ActionRefused as refusal:
