@@ -139,3 +139,15 @@ class ReadingForm(forms.Form):
             raise ValidationError(_("Score every criterion and say whether the answers pass."))
         data["rubric"] = rubric
         return data
+
+
+class Part1ImportForm(forms.Form):
+    MAX_BYTES = 2_000_000  # about 40,000 rows
+
+    scores = forms.FileField()
+
+    def clean_scores(self) -> Any:
+        upload = self.cleaned_data["scores"]
+        if upload.size > self.MAX_BYTES:
+            raise ValidationError(_("The file is larger than 2 MB."))
+        return upload

@@ -4,14 +4,9 @@ the reviewers' own: ``review_views``)."""
 
 from __future__ import annotations
 
-import csv
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -30,7 +25,7 @@ from attunement.endorsement.actions.credential import (
     set_inactive,
     suspend_credential,
 )
-from attunement.endorsement.actions.exam import record_part1
+from attunement.endorsement.actions.part1_import import import_part1_scores
 from attunement.endorsement.actions.renewal import approve_renewal, mark_reminder_bounced, return_renewal
 from attunement.endorsement.actions.review import update_reviewer
 from attunement.endorsement.forms import perform
@@ -38,7 +33,6 @@ from attunement.endorsement.models import (
     Application,
     Credential,
     CredentialStatus,
-    ExamSitting,
     Reminder,
     Renewal,
     RenewalState,
@@ -46,10 +40,17 @@ from attunement.endorsement.models import (
     State,
 )
 from attunement.endorsement.rules.categories import CODES
-from attunement.endorsement.staff_forms import BounceForm, CredentialForm, RenewalDecisionForm, ReviewerForm
+from attunement.endorsement.staff_forms import (
+    BounceForm,
+    CredentialForm,
+    Part1ImportForm,
+    RenewalDecisionForm,
+    ReviewerForm,
+)
 from attunement.lib.categories import category_choices
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import StaffRequest
+from attunement.lib.tables import TableError
 from attunement.people.models import User
 
 PAGE_SIZE = 100
@@ -142,59 +143,26 @@ def queue(request: StaffRequest) -> HttpResponse:
 @require_POST
 def import_part1(request: StaffRequest) -> HttpResponse:
     """Part 1 scores from a CSV (email,part1_percent,taken_on): all rows or none."""
-    upload = request.FILES.get("scores")
-    if upload is None:
-        messages.error(request, _("Choose a CSV file."))
-        return redirect("endorsement_staff:queue", association_slug=request.association.slug)
-    errors, rows = [], []
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text, errors = "", [_("The file is not UTF-8 text.")]
-    reader = csv.DictReader(text.splitlines())
-    if text and reader.fieldnames != ["email", "part1_percent", "taken_on"]:
-        errors.append(_("Row 1: the columns must be email,part1_percent,taken_on."))
-    for number, row in enumerate(reader if not errors else [], start=2):
-        sitting = (
-            ExamSitting.objects.filter(
-                application__association=request.association,
-                application__portfolio__person__email__iexact=row["email"].strip(),
-                completed_at__isnull=True,
-            )
-            .select_related("application")
-            .order_by("-approved_until")
-            .first()
+    form = Part1ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(
+            request, str(form.errors["scores"][0]) if request.FILES.get("scores") else _("Choose a CSV file.")
         )
-        if sitting is None:
-            errors.append(
-                _("Row %(row)s, column email: nobody approved to sit the exam has that address.") % {"row": number}
-            )
-            continue
-        try:
-            percent = Decimal(row["part1_percent"])
-            if not 0 <= percent <= 100:
-                raise InvalidOperation
-        except InvalidOperation:
-            errors.append(_("Row %(row)s, column part1_percent: a number from 0 to 100.") % {"row": number})
-            continue
-        try:
-            taken = date.fromisoformat(row["taken_on"].strip())
-        except ValueError:
-            errors.append(_("Row %(row)s, column taken_on: a date YYYY-MM-DD.") % {"row": number})
-            continue
-        rows.append((sitting, percent, taken))
-    if errors:
-        for error in errors:
-            messages.error(request, error)
-        return redirect("endorsement_staff:queue", association_slug=request.association.slug)
-    try:
-        with transaction.atomic():
-            for sitting, percent, taken in rows:
-                record_part1(actor=request.user, sitting=sitting, percent=percent, taken_on=taken)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages) + " " + _("Nothing was imported."))
     else:
-        messages.success(request, _("%(n)s Part 1 scores imported.") % {"n": len(rows)})
+        try:
+            done = import_part1_scores(
+                actor=request.user, association=request.association, data=form.cleaned_data["scores"].read()
+            )
+        except TableError as refused:
+            for problem in refused.problems:
+                messages.error(request, str(problem))
+            messages.error(request, _("Nothing was imported."))
+        else:
+            messages.success(
+                request,
+                _("%(n)s Part 1 scores imported; %(same)s were already recorded.")
+                % {"n": done.recorded, "same": done.unchanged},
+            )
     return redirect("endorsement_staff:queue", association_slug=request.association.slug)
 
 
