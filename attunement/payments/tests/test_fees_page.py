@@ -43,7 +43,7 @@ def test_the_fees_page_has_a_pinned_query_count(personas: dict[str, Any], client
     client = client_for(personas["admin"])
     page = reverse("fees:list", kwargs={"association_slug": "riverbend"})
     client.get(page)  # warm the session and the association's cache
-    assert count_queries(lambda: client.get(page)) == 6  # session, user, association, roles, policy, fees
+    assert count_queries(lambda: client.get(page)) == 6  # session, user, second-factor check, association, roles, fees
     for kind, amount in (("processing", "10"), ("renewal", "20"), ("exam", "30")):
         client.post(URL, {"fee-kind": kind, "fee-category": "", "fee-amount": amount})
     with pin_queries(6):  # more fees, the same queries
