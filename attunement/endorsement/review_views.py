@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from attunement.associations.access import staff_required
 from attunement.associations.models import Role
+from attunement.endorsement.access import get_own_assignment, get_own_reading
 from attunement.endorsement.actions.application import (
     ask_clarification,
 )
@@ -46,24 +45,9 @@ def my_reviews(request: StaffRequest) -> HttpResponse:
     return render(request, "endorsement/reviews.html", {"assignments": assignments, "readings": readings})
 
 
-def _assignment(request: StaffRequest, assignment_id: str) -> Assignment:
-    try:
-        key = uuid.UUID(assignment_id)
-    except ValueError:
-        raise Http404 from None
-    return get_object_or_404(
-        Assignment.objects.select_related(
-            "application__portfolio__person", "application__association", "application__rule_set"
-        ),
-        public_id=key,
-        reviewer=request.user,
-        application__association=request.association,
-    )
-
-
 @staff_required(Role.REVIEWER)
 def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
-    assignment = _assignment(request, assignment_id)
+    assignment = get_own_assignment(request.user, request.association, assignment_id)
     application = assignment.application
     domains = [(slug, label) for slug, label in DOMAIN_CHOICES]
     if application.rule_set is not None:
@@ -110,16 +94,7 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
 @staff_required(Role.REVIEWER)
 def reading(request: StaffRequest, score_id: str) -> HttpResponse:
     """Part 2 answers to score, shown by anonymous code only."""
-    try:
-        key = uuid.UUID(score_id)
-    except ValueError:
-        raise Http404 from None
-    score = get_object_or_404(
-        Part2Score.objects.select_related("sitting"),
-        public_id=key,
-        reader=request.user,
-        sitting__application__association=request.association,
-    )
+    score = get_own_reading(request.user, request.association, score_id)
     if request.method == "POST":
         form = ReadingForm(request.POST)
         perform(request, form, lambda: messages.success(request, score_part2(

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from attunement.associations.access import staff_required
 from attunement.associations.models import Role
+from attunement.endorsement.access import get_application_for_user
 from attunement.endorsement.actions.application import check_completeness, processing_fee_settled, relay_clarification
 from attunement.endorsement.actions.exam import assign_readers, new_sitting, record_part1
 from attunement.endorsement.actions.review import assign_reviewers, decide, resume_review
@@ -26,7 +27,6 @@ from attunement.endorsement.forms import (
     RelayForm,
     perform,
 )
-from attunement.endorsement.history import get_application_for_staff
 from attunement.endorsement.matching import reader_candidates, reviewer_candidates
 from attunement.endorsement.models import Application, Assignment, Clarification, Decision, ExamSitting, Outcome, State
 from attunement.lib.http import StaffRequest
@@ -39,7 +39,7 @@ COORDINATING = (Role.ADMIN, Role.COORDINATOR)
 @staff_required(*COORDINATING)
 @require_GET
 def application_detail(request: StaffRequest, application_id: str) -> HttpResponse:
-    application = get_application_for_staff(request.user, request.association, application_id)
+    application = get_application_for_user(request.user, request.association, application_id)
     report = application.submission_report or None
     if application.state in {State.IN_PROGRESS, State.REGISTERED}:
         report = judge(application.portfolio, application.category).report
@@ -75,7 +75,7 @@ def application_detail(request: StaffRequest, application_id: str) -> HttpRespon
 
 
 def _application(request: StaffRequest, application_id: str) -> Application:
-    return get_application_for_staff(request.user, request.association, application_id)
+    return get_application_for_user(request.user, request.association, application_id)
 
 
 def _back(request: StaffRequest, application: Application, done: bool) -> HttpResponse:

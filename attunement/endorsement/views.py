@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from attunement.audit.models import AuditEvent
+from attunement.endorsement.access import get_own_application
 from attunement.endorsement.actions.application import (
     answer_clarification,
     register_application,
@@ -67,19 +66,6 @@ def _portfolio(request: SignedInRequest) -> Portfolio:
     return portfolio
 
 
-def _own_application(request: SignedInRequest, application_id: str) -> Application:
-    try:
-        key = uuid.UUID(application_id)
-    except ValueError:
-        raise Http404 from None
-    # select_related: the page shows the association, its policy and the person.
-    return get_object_or_404(
-        Application.objects.select_related("association__policy", "portfolio__person", "rule_set"),
-        public_id=key,
-        portfolio__person=request.user,
-    )
-
-
 def applications(request: SignedInRequest) -> HttpResponse:
     portfolio = Portfolio.objects.select_related("association__policy").filter(person=request.user).first()
     if portfolio is None:
@@ -123,7 +109,7 @@ def applications(request: SignedInRequest) -> HttpResponse:
 
 
 def detail(request: SignedInRequest, application_id: str) -> HttpResponse:
-    application = _own_application(request, application_id)
+    application = get_own_application(request.user, application_id)
     blockers: list[str] = []
     report = None
     if application.state == State.IN_PROGRESS:
@@ -169,7 +155,7 @@ def _back(application: Application) -> HttpResponse:
 
 @require_POST
 def submit(request: SignedInRequest, application_id: str) -> HttpResponse:
-    application = _own_application(request, application_id)
+    application = get_own_application(request.user, application_id)
     form = ConfirmForm(request.POST, application=application)
     if perform(request, form, lambda: submit_application(actor=request.user, application=application)):
         messages.success(request, _("Submitted. Pay the processing fee if one is due."))
@@ -178,7 +164,7 @@ def submit(request: SignedInRequest, application_id: str) -> HttpResponse:
 
 @require_POST
 def withdraw_application(request: SignedInRequest, application_id: str) -> HttpResponse:
-    application = _own_application(request, application_id)
+    application = get_own_application(request.user, application_id)
     form = ConfirmForm(request.POST, application=application)
     if perform(request, form, lambda: withdraw(actor=request.user, application=application)):
         messages.success(request, _("Withdrawn."))
@@ -187,7 +173,7 @@ def withdraw_application(request: SignedInRequest, application_id: str) -> HttpR
 
 @require_POST
 def answer(request: SignedInRequest, application_id: str) -> HttpResponse:
-    application = _own_application(request, application_id)
+    application = get_own_application(request.user, application_id)
     form = AnswerForm(request.POST, application=application)
     if perform(
         request,
@@ -202,7 +188,7 @@ def answer(request: SignedInRequest, application_id: str) -> HttpResponse:
 
 @require_POST
 def window(request: SignedInRequest, application_id: str) -> HttpResponse:
-    application = _own_application(request, application_id)
+    application = get_own_application(request.user, application_id)
     form = WindowForm(request.POST, application=application)
     if perform(
         request,
@@ -217,7 +203,7 @@ def window(request: SignedInRequest, application_id: str) -> HttpResponse:
 
 @require_POST
 def part2(request: SignedInRequest, application_id: str) -> HttpResponse:
-    application = _own_application(request, application_id)
+    application = get_own_application(request.user, application_id)
     form = Part2Form(request.POST, application=application)
     if perform(
         request,
