@@ -1,5 +1,7 @@
 """Who may run a session: the association's coordinators and admins, its trainers who lead
-the session, and the approved trainers its provider lists (who also hold the trainer role)."""
+the session, and the approved trainers its provider lists (who also hold the trainer role).
+The ways in: ``get_session_for_user``, ``get_course_for_user`` (staff) and
+``get_own_certificate`` (the person's own credited registration)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from attunement.associations.access import roles_of
 from attunement.associations.models import Association, Role
-from attunement.training.models import Session
+from attunement.training.models import Course, Registration, Session
 
 MANAGERS = frozenset({Role.ADMIN, Role.COORDINATOR})
 
@@ -49,3 +52,23 @@ def get_session_for_user(
     if write and not can_manage(user, session):
         raise PermissionDenied
     return session
+
+
+def get_course_for_user(user: Any, association: Association, public_id: uuid.UUID) -> Course:
+    """A course of ``association`` for its staff (the page's decorator checks the role);
+    another association's is a 404."""
+    return get_object_or_404(Course, association=association, public_id=public_id)
+
+
+def get_own_certificate(user: Any, public_id: uuid.UUID) -> Registration:
+    """The person's own registration with credited hours on a finalised session (what an
+    attendance certificate is of); anyone else's, or one without a certificate, is a 404."""
+    registration = (
+        Registration.objects.select_related("person", "session__course__provider", "session__association")
+        .filter(public_id=public_id, person=user, credited_hours__gt=0)
+        .exclude(session__finalised_at__isnull=True)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    return registration

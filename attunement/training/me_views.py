@@ -17,9 +17,9 @@ from attunement.lib.errors import ActionRefused
 from attunement.lib.exports import csv_writer
 from attunement.lib.http import SignedInRequest
 from attunement.training import actions, feeds, ical, selectors
+from attunement.training.access import get_own_certificate
 from attunement.training.documents import attendance_pdf, verification_url
 from attunement.training.feeds import feed_token
-from attunement.training.models import Registration
 from attunement.training.pdf import render_transcript
 from attunement.training.selectors import num
 from attunement.training.views import site_url
@@ -103,14 +103,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_GET
 def certificate(request: SignedInRequest, registration_id: uuid.UUID) -> HttpResponse:
-    registration = (
-        Registration.objects.select_related("person", "session__course__provider", "session__association")
-        .filter(public_id=registration_id, person=request.user, credited_hours__gt=0)
-        .exclude(session__finalised_at__isnull=True)
-        .first()
-    )
-    if registration is None:
-        raise Http404
+    registration = get_own_certificate(request.user, registration_id)
     url = verification_url(registration, site_url(request))
     response = HttpResponse(attendance_pdf(registration, url), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="attendance-{registration.certificate_code}.pdf"'

@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -19,7 +19,7 @@ from attunement.lib.errors import ActionRefused
 from attunement.lib.forms import apply_error
 from attunement.lib.http import StaffRequest
 from attunement.training import actions, selectors
-from attunement.training.access import MANAGERS, get_session_for_user
+from attunement.training.access import MANAGERS, get_course_for_user, get_session_for_user
 from attunement.training.attendance_file import AttendanceFileError
 from attunement.training.forms import (
     AttendanceUploadForm,
@@ -162,7 +162,7 @@ def courses(request: StaffRequest) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["POST"])
 def decide(request: StaffRequest, course_id: uuid.UUID, what: str) -> HttpResponse:
-    course = get_object_or_404(Course, association=request.association, public_id=course_id)
+    course = get_course_for_user(request.user, request.association, course_id)
     form = RejectForm(request.POST)
     try:
         if what == "approve":
