@@ -10,6 +10,8 @@ urlpatterns = [
     path("provider/", views.caseload, name="caseload"),
     path("provider/profile/", views.profile, name="profile"),
     path("sessions/new/", views.log_session, name="log_session"),
-    path("sessions/<uuid:session_id>/<str:what>/", views.answer_session, name="answer_session"),
-    path("requests/<uuid:request_id>/<str:what>/", views.answer_request, name="answer_request"),
+    path("sessions/<uuid:session_id>/confirm/", views.confirm_session, name="confirm_session"),
+    path("sessions/<uuid:session_id>/decline/", views.decline_session, name="decline_session"),
+    path("requests/<uuid:request_id>/accept/", views.accept_request, name="accept_request"),
+    path("requests/<uuid:request_id>/decline/", views.decline_request, name="decline_request"),
 ]

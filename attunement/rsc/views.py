@@ -408,34 +408,44 @@ def log_session(request: SignedInRequest) -> HttpResponse:
     return render(request, "rsc/log_session.html", {"form": form})
 
 
+def _answered(request: SignedInRequest, answer: Callable[[], object]) -> HttpResponse:
+    try:
+        answer()
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("Thank you: your answer is recorded."))
+    return redirect("rsc_me:caseload")
+
+
 @require_POST
-def answer_session(request: SignedInRequest, session_id: uuid.UUID, what: str) -> HttpResponse:
-    """The provider, signed in, confirms or declines a session a supervisee logged with them."""
-    if what not in {"confirm", "decline"}:
-        raise Http404
+def confirm_session(request: SignedInRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The provider, signed in, confirms a session a supervisee logged with them."""
     session = get_own_individual_session(request.user, session_id)
-    try:
-        actions.confirm_session(actor=request.user, session=session, confirm=what == "confirm")
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Thank you: your answer is recorded."))
-    return redirect("rsc_me:caseload")
+    return _answered(request, lambda: actions.confirm_session(actor=request.user, session=session, confirm=True))
 
 
 @require_POST
-def answer_request(request: SignedInRequest, request_id: uuid.UUID, what: str) -> HttpResponse:
-    """The provider accepts or declines a request for individual RS/C."""
-    if what not in {"accept", "decline"}:
-        raise Http404
+def decline_session(request: SignedInRequest, session_id: uuid.UUID) -> HttpResponse:
+    """The provider, signed in, says a session logged with them did not happen."""
+    session = get_own_individual_session(request.user, session_id)
+    return _answered(request, lambda: actions.confirm_session(actor=request.user, session=session, confirm=False))
+
+
+@require_POST
+def accept_request(request: SignedInRequest, request_id: uuid.UUID) -> HttpResponse:
+    """The provider accepts a request for individual RS/C."""
     found = get_own_individual_request(request.user, request_id)
-    try:
-        actions.answer_individual_request(actor=request.user, request=found, accept=what == "accept")
-    except ActionRefused as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, _("Thank you: your answer is recorded."))
-    return redirect("rsc_me:caseload")
+    return _answered(request, lambda: actions.answer_individual_request(actor=request.user, request=found, accept=True))
+
+
+@require_POST
+def decline_request(request: SignedInRequest, request_id: uuid.UUID) -> HttpResponse:
+    """The provider declines a request for individual RS/C."""
+    found = get_own_individual_request(request.user, request_id)
+    return _answered(
+        request, lambda: actions.answer_individual_request(actor=request.user, request=found, accept=False)
+    )
 
 
 @login_not_required

@@ -214,11 +214,18 @@ TABLE: dict[str, Row] = {
     "rsc_me:caseload": Row(SIGNED_IN),
     "rsc_me:profile": Row(SIGNED_IN),
     "rsc_me:log_session": Row(OWN_PORTFOLIO_PAGE),
-    "rsc_me:answer_session": Row(
-        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "session", what="confirm"), method="post"
+    # Issue 15.4: one address per answer (they were one address with the answer in it).
+    "rsc_me:confirm_session": Row(
+        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "session"), method="post"
     ),
-    "rsc_me:answer_request": Row(
-        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "request", what="accept"), method="post"
+    "rsc_me:decline_session": Row(
+        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "session"), method="post"
+    ),
+    "rsc_me:accept_request": Row(
+        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "request"), method="post"
+    ),
+    "rsc_me:decline_request": Row(
+        statuses(404, anonymous=302, reviewer=302), lambda ctx: rsc_kw(ctx, "request"), method="post"
     ),
     "rsc_confirm": Row(PUBLIC, rsc_confirm_token),
     "rsc_staff:providers": Row(COORDINATORS, riverbend),
@@ -259,8 +266,11 @@ TABLE: dict[str, Row] = {
     "training_staff:session_new": Row({**COORDINATORS, TRN: 200}, riverbend),
     "training:certificate_check": Row(PUBLIC, training_certificate_code),
     "training_me:certificate": Row(OWN_ENTRY, training_certificate),
-    "training_staff:decide": Row(
-        {**COORDINATORS, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "submitted", what="approve"), method="post"
+    "training_staff:approve_course": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "submitted"), method="post"
+    ),
+    "training_staff:reject_course": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302}, lambda ctx: training_kw(ctx, "submitted"), method="post"
     ),
     "training_me:transcript": Row(SIGNED_IN),
     "training_me:transcript_csv": Row(SIGNED_IN),

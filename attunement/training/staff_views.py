@@ -4,11 +4,12 @@ checklist and file, finalising; the coordinators' course approvals."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -159,23 +160,37 @@ def courses(request: StaffRequest) -> HttpResponse:
     )
 
 
-@coordinator_required
-@require_http_methods(["POST"])
-def decide(request: StaffRequest, course_id: uuid.UUID, what: str) -> HttpResponse:
-    course = get_course_for_user(request.user, request.association, course_id)
-    form = RejectForm(request.POST)
+def _decided(request: StaffRequest, decide: Callable[[], object], done: str) -> HttpResponse:
     try:
-        if what == "approve":
-            actions.approve_course(actor=request.user, course=course)
-            messages.success(request, _("Course approved."))
-        elif what == "reject" and form.is_valid():
-            actions.reject_course(actor=request.user, course=course, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Course not approved."))
-        else:
-            raise Http404
+        decide()
     except (ActionRefused, ValidationError) as exc:
         messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+    else:
+        messages.success(request, done)
     return redirect("training_staff:courses", association_slug=request.association.slug)
+
+
+@coordinator_required
+@require_POST
+def approve_course(request: StaffRequest, course_id: uuid.UUID) -> HttpResponse:
+    course = get_course_for_user(request.user, request.association, course_id)
+    return _decided(request, lambda: actions.approve_course(actor=request.user, course=course), _("Course approved."))
+
+
+@coordinator_required
+@require_POST
+def reject_course(request: StaffRequest, course_id: uuid.UUID) -> HttpResponse:
+    course = get_course_for_user(request.user, request.association, course_id)
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for e in form.errors.get("reason", [])))
+        return redirect("training_staff:courses", association_slug=request.association.slug)
+    reason = form.cleaned_data["reason"]
+    return _decided(
+        request,
+        lambda: actions.reject_course(actor=request.user, course=course, reason=reason),
+        _("Course not approved."),
+    )
 
 
 @coordinator_required

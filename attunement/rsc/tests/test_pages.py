@@ -111,7 +111,7 @@ def test_a_provider_with_an_account_confirms_in_attunement(world: World, client_
     session = actions.log_session(actor=world.robin, portfolio=world.robin_portfolio, day=yesterday,
                                   hours=Decimal(1), provider=world.provider)  # fmt: skip
     assert session.link_nonce == ""
-    url = reverse("rsc_me:answer_session", kwargs={"session_id": session.public_id, "what": "confirm"})
+    url = reverse("rsc_me:confirm_session", kwargs={"session_id": session.public_id})
     assert client_for(world.alex).post(url).status_code == 404
     assert client_for(world.provider.person).post(url).status_code == 302
     entry = RSC.objects.get(rsc_session=session)
@@ -290,7 +290,7 @@ def test_the_request_page_warns_before_asking_for_individual_rsc(world: World, c
     keisha = client_for(world.provider.person)
     page = keisha.get(reverse("rsc_me:caseload"))
     [request] = page.context["caseload"].requests
-    answer = reverse("rsc_me:answer_request", kwargs={"request_id": request.public_id, "what": "accept"})
+    answer = reverse("rsc_me:accept_request", kwargs={"request_id": request.public_id})
     assert client_for(world.alex).post(answer).status_code == 404
     assert keisha.post(answer).status_code == 302
     assert client_for(world.robin).get(reverse("rsc_me:ledger")).context["ledger"].requests[0].status == "accepted"

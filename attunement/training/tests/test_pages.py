@@ -249,8 +249,8 @@ def test_the_course_approval_page(provider: Any, client_for: Any, personas: dict
     client = client_for(personas["coordinator"])
     page = client.get(reverse("training_staff:courses", kwargs={"association_slug": "riverbend"}))
     assert "Reflective practice 101" in page.content.decode()
-    client.post(reverse("training_staff:decide", kwargs={"association_slug": "riverbend",
-                                                         "course_id": course.public_id, "what": "approve"}))  # fmt: skip
+    client.post(reverse("training_staff:approve_course", kwargs={"association_slug": "riverbend",
+                                                                 "course_id": course.public_id}))  # fmt: skip
     course.refresh_from_db()
     assert course.status == CourseStatus.APPROVED
 
