@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from attunement.associations.access import staff_required
 from attunement.associations.models import Role
@@ -25,7 +27,7 @@ from attunement.endorsement.models import (
     Part2Score,
 )
 from attunement.endorsement.portfolio_access import reviewing
-from attunement.endorsement.staff_forms import CHECKLIST_VALUES, ReadingForm, ReviewForm
+from attunement.endorsement.staff_forms import CHECKLIST_VALUES, QuestionForm, ReadingForm, ReviewForm
 from attunement.lib.http import StaffRequest
 from attunement.portfolios.forms import DOMAIN_CHOICES
 
@@ -45,36 +47,29 @@ def my_reviews(request: StaffRequest) -> HttpResponse:
     return render(request, "endorsement/reviews.html", {"assignments": assignments, "readings": readings})
 
 
-@staff_required(Role.REVIEWER)
-def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
-    assignment = get_own_assignment(request.user, request.association, assignment_id)
+def _domains(assignment: Assignment) -> list[tuple[str, Any]]:
+    """The checklist's domains: the category's in the application's rule set (all without one)."""
     application = assignment.application
     domains = [(slug, label) for slug, label in DOMAIN_CHOICES]
     if application.rule_set is not None:
         wanted = build(application.rule_set).category(application.category).domains
         domains = [(slug, label) for slug, label in DOMAIN_CHOICES if slug in wanted]
-    if request.method == "POST":
-        form = ReviewForm(request.POST, domains=domains)
+    return domains
 
-        def act() -> None:
-            if form.asks():
-                ask_clarification(actor=request.user, application=application, question=form.cleaned_data["question"])
-                messages.success(request, _("Your question went to the coordinator, who sends it on."))
-                return
-            message = save_review(
-                actor=request.user,
-                assignment=assignment,
-                checklist=form.checklist(),
-                comments=form.cleaned_data["comments"],
-                recommendation=form.cleaned_data["recommendation"],
-                submit=form.cleaned_data["submit"] == "1",
-            )
-            messages.success(request, message)
 
-        perform(request, form, act)
-        return redirect(
-            "endorsement_staff:review", association_slug=request.association.slug, assignment_id=assignment.public_id
-        )
+def _to_review(request: StaffRequest, assignment: Assignment) -> HttpResponse:
+    return redirect(
+        "endorsement_staff:review", association_slug=request.association.slug, assignment_id=assignment.public_id
+    )
+
+
+@staff_required(Role.REVIEWER)
+@require_GET
+def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
+    """A reviewer's checklist and recommendation (saved at ``save``), and their questions for the
+    applicant (asked at ``question``)."""
+    assignment = get_own_assignment(request.user, request.association, assignment_id)
+    application = assignment.application
     return render(
         request,
         "endorsement/review.html",
@@ -82,13 +77,41 @@ def review(request: StaffRequest, assignment_id: str) -> HttpResponse:
             "assignment": assignment,
             "application": application,
             "report": application.submission_report,
-            "domains": domains,
+            "domains": _domains(assignment),
             "values": CHECKLIST_VALUES,
             "outcomes": Outcome.choices,
             "clarifications": Clarification.objects.filter(application=application, asked_by=request.user),
             "portfolio_open": reviewing(request.user, application.portfolio),
         },
     )
+
+
+@staff_required(Role.REVIEWER)
+@require_POST
+def question(request: StaffRequest, assignment_id: str) -> HttpResponse:
+    assignment = get_own_assignment(request.user, request.association, assignment_id)
+    form = QuestionForm(request.POST)
+
+    def ask() -> None:
+        ask_clarification(
+            actor=request.user, application=assignment.application, question=form.cleaned_data["question"]
+        )
+        messages.success(request, _("Your question went to the coordinator, who sends it on."))
+
+    perform(request, form, ask)
+    return _to_review(request, assignment)
+
+
+@staff_required(Role.REVIEWER)
+@require_POST
+def save(request: StaffRequest, assignment_id: str) -> HttpResponse:
+    assignment = get_own_assignment(request.user, request.association, assignment_id)
+    form = ReviewForm(request.POST, domains=_domains(assignment))
+    perform(request, form, lambda: messages.success(request, save_review(
+        actor=request.user, assignment=assignment, checklist=form.checklist(), comments=form.cleaned_data["comments"],
+        recommendation=form.cleaned_data["recommendation"], submit=form.cleaned_data["submit"] == "1",
+    )))  # fmt: skip
+    return _to_review(request, assignment)
 
 
 @staff_required(Role.REVIEWER)

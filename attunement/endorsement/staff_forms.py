@@ -1,6 +1,6 @@
-"""The forms of the staff and reviewer pages that act on their own page (the reviewer pool,
-renewals, credentials, a review, a Part 2 reading): each reads its inputs and finds the
-objects they name (a missing one is a 404); the rules are the actions'."""
+"""The forms of the staff and reviewer pages (the reviewer pool, renewals, credentials, a
+review, a Part 2 reading), one per action: each reads just its inputs (the object acted on is
+the URL's, or one the form finds: a missing one is a 404); the rules are the actions'."""
 
 from __future__ import annotations
 
@@ -10,26 +10,13 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from attunement.associations.models import Association
-from attunement.endorsement.forms import object_id, text
-from attunement.endorsement.models import Credential, CredentialStatus, Reminder, Renewal
+from attunement.endorsement.forms import text
 from attunement.people.models import User
 
 CHECKLIST_VALUES = {"met": _("Met"), "not_met": _("Not met"), "unclear": _("Unclear")}
 RUBRIC = ("understanding", "reflection", "relationships", "culture")
-# What the credentials page does, by the ``what`` it posts.
-CREDENTIAL_CHANGES = frozenset(
-    {"inactive", "reactivate", CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS, "suspend", "revoke", "restore"}
-)
-
-
-class AssociationForm(forms.Form):
-    def __init__(self, data: Any, *, association: Association) -> None:
-        super().__init__(data)
-        self.association = association
 
 
 class ReviewerForm(forms.Form):
@@ -53,55 +40,50 @@ class ReviewerForm(forms.Form):
         return str(self.cleaned_data["employer"])[:200]
 
 
-class BounceForm(AssociationForm):
-    reminder = text()
-
-    @staticmethod
-    def posted(data: Any) -> bool:
-        """Whether the renewals page posted a bounce (a reminder's number), not a decision."""
-        return str(data.get("reminder", "")).isdigit()
-
-    def clean_reminder(self) -> Reminder:
-        return get_object_or_404(Reminder, association=self.association, pk=int(self.cleaned_data["reminder"]))
+class NoInputsForm(forms.Form):
+    """An action without inputs (reactivate, archive, emeritus, approve, a bounce): the object
+    is the URL's."""
 
 
-class RenewalDecisionForm(AssociationForm):
-    renewal = object_id()
-    what = text()
-    note = text()
+class ReasonForm(forms.Form):
+    """Suspend, restore or revoke a credential: the reason (the action requires it)."""
 
-    def clean_renewal(self) -> Renewal:
-        return get_object_or_404(Renewal, association=self.association, public_id=self.cleaned_data["renewal"])
-
-
-class CredentialForm(AssociationForm):
-    code = text()
-    what = text()
-    until = text()
     reason = text()
 
-    def clean_code(self) -> Credential:
-        return get_object_or_404(Credential, association=self.association, public_code=self.cleaned_data["code"])
 
-    def clean_what(self) -> str:
-        if self.cleaned_data["what"] not in CREDENTIAL_CHANGES:
-            raise Http404
-        return str(self.cleaned_data["what"])
+class InactiveForm(forms.Form):
+    """Make a credential inactive until a date."""
 
-    def clean_until(self) -> date | None:
-        if self.cleaned_data.get("what") != "inactive":
-            return None
+    until = text()
+
+    def clean_until(self) -> date:
         try:
             return date.fromisoformat(self.cleaned_data["until"])
         except ValueError:
             raise ValidationError(_("Give the end date as YYYY-MM-DD.")) from None
 
 
-class ReviewForm(forms.Form):
-    """A reviewer's checklist (one field per domain of the category), comments and
-    recommendation; or, when ``question`` is written, a question for the applicant."""
+class ReturnRenewalForm(forms.Form):
+    """Return a renewal to the member: the note (the action requires it)."""
+
+    note = text()
+
+
+class QuestionForm(forms.Form):
+    """A reviewer's question for the applicant (the coordinator sends it on)."""
 
     question = text()
+
+    def clean_question(self) -> str:
+        if not self.cleaned_data["question"].strip():
+            raise ValidationError(_("Write your question."))
+        return str(self.cleaned_data["question"])
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's checklist (one field per domain of the category), comments and
+    recommendation."""
+
     comments = text()
     recommendation = text()
     submit = text()
@@ -111,9 +93,6 @@ class ReviewForm(forms.Form):
         self.domains = [slug for slug, _label in domains]
         for slug in self.domains:
             self.fields[f"domain-{slug}"] = text()
-
-    def asks(self) -> bool:
-        return bool(self.cleaned_data["question"].strip())
 
     def checklist(self) -> dict[str, str]:
         """The domains given a known value (anything else is left out)."""

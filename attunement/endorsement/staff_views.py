@@ -4,12 +4,14 @@ the reviewers' own: ``review_views``)."""
 
 from __future__ import annotations
 
-from typing import Any
+import uuid
+from collections.abc import Callable
 
+from django import forms
 from django.contrib import messages
 from django.db.models import Count, F, Q
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -41,10 +43,11 @@ from attunement.endorsement.models import (
 )
 from attunement.endorsement.rules.categories import CODES
 from attunement.endorsement.staff_forms import (
-    BounceForm,
-    CredentialForm,
+    InactiveForm,
+    NoInputsForm,
     Part1ImportForm,
-    RenewalDecisionForm,
+    ReasonForm,
+    ReturnRenewalForm,
     ReviewerForm,
 )
 from attunement.lib.categories import category_choices
@@ -191,27 +194,9 @@ def reviewer_pool(request: StaffRequest) -> HttpResponse:
 
 
 @coordinator_required
+@require_GET
 def renewals(request: StaffRequest) -> HttpResponse:
     """Renewals waiting for staff (those not approved at once), and reminders with bounces."""
-    if request.method == "POST" and BounceForm.posted(request.POST):
-        form = BounceForm(request.POST, association=request.association)
-        perform(
-            request, form, lambda: mark_reminder_bounced(actor=request.user, reminder=form.cleaned_data["reminder"])
-        )
-        return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
-    if request.method == "POST":
-        decision = RenewalDecisionForm(request.POST, association=request.association)
-
-        def decide() -> None:
-            renewal = decision.cleaned_data["renewal"]
-            if decision.cleaned_data["what"] == "approve":
-                approve_renewal(actor=request.user, renewal=renewal)
-            else:
-                return_renewal(actor=request.user, renewal=renewal, note=decision.cleaned_data["note"])
-
-        if perform(request, decision, decide):
-            messages.success(request, _("Done."))
-        return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
     waiting = Renewal.objects.filter(association=request.association, state=RenewalState.UNDER_REVIEW).select_related(
         "person"
     )[:PAGE_SIZE]
@@ -223,15 +208,52 @@ def renewals(request: StaffRequest) -> HttpResponse:
     return render(request, "endorsement/staff_renewals.html", {"waiting": waiting, "reminders": reminders})
 
 
+def _renewal(request: StaffRequest, renewal_id: str) -> Renewal:
+    try:
+        key = uuid.UUID(renewal_id)
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(Renewal, association=request.association, public_id=key)
+
+
+def _to_renewals(request: StaffRequest, done: bool) -> HttpResponse:
+    if done:
+        messages.success(request, _("Done."))
+    return redirect("endorsement_staff:renewals", association_slug=request.association.slug)
+
+
 @coordinator_required
+@require_POST
+def approve(request: StaffRequest, renewal_id: str) -> HttpResponse:
+    renewal = _renewal(request, renewal_id)
+    form = NoInputsForm(request.POST)
+    return _to_renewals(request, perform(request, form, lambda: approve_renewal(actor=request.user, renewal=renewal)))
+
+
+@coordinator_required
+@require_POST
+def return_to_member(request: StaffRequest, renewal_id: str) -> HttpResponse:
+    renewal = _renewal(request, renewal_id)
+    form = ReturnRenewalForm(request.POST)
+    done = perform(
+        request, form, lambda: return_renewal(actor=request.user, renewal=renewal, note=form.cleaned_data["note"])
+    )
+    return _to_renewals(request, done)
+
+
+@coordinator_required
+@require_POST
+def reminder_bounced(request: StaffRequest, reminder_id: int) -> HttpResponse:
+    reminder = get_object_or_404(Reminder, association=request.association, pk=reminder_id)
+    perform(request, NoInputsForm(request.POST), lambda: mark_reminder_bounced(actor=request.user, reminder=reminder))
+    return _to_renewals(request, False)
+
+
+@coordinator_required
+@require_GET
 def credentials(request: StaffRequest) -> HttpResponse:
     """The association's credentials: inactive status, reactivation, archiving, emeritus;
-    suspension, restoration and revocation (with a reason)."""
-    if request.method == "POST":
-        form = CredentialForm(request.POST, association=request.association)
-        if perform(request, form, lambda: _change_credential(request, form.cleaned_data)):
-            messages.success(request, _("Done."))
-        return redirect("endorsement_staff:credentials", association_slug=request.association.slug)
+    suspension, restoration and revocation (with a reason), each at its own address below."""
     status = request.GET.get("status", "")
     rows = (
         Credential.objects.filter(association=request.association)
@@ -247,14 +269,86 @@ def credentials(request: StaffRequest) -> HttpResponse:
     )
 
 
-def _change_credential(request: StaffRequest, data: dict[str, Any]) -> None:
-    credential, what = data["code"], data["what"]
-    if what == "inactive":
-        set_inactive(actor=request.user, credential=credential, until=data["until"])
-    elif what == "reactivate":
-        reactivate(actor=request.user, credential=credential)
-    elif what in {CredentialStatus.ARCHIVED, CredentialStatus.EMERITUS}:
-        change_status(actor=request.user, credential=credential, status=what)
-    else:
-        act = {"suspend": suspend_credential, "revoke": revoke_credential, "restore": restore_credential}[what]
-        act(actor=request.user, credential=credential, reason=data["reason"])
+def _change_credential(
+    request: StaffRequest, code: str, form: forms.Form, change: Callable[[Credential], object]
+) -> HttpResponse:
+    """Run ``change`` on the association's credential ``code`` (another's is a 404), back to the page."""
+    credential = get_object_or_404(Credential, association=request.association, public_code=code)
+    if perform(request, form, lambda: change(credential)):
+        messages.success(request, _("Done."))
+    return redirect("endorsement_staff:credentials", association_slug=request.association.slug)
+
+
+@coordinator_required
+@require_POST
+def make_inactive(request: StaffRequest, code: str) -> HttpResponse:
+    form = InactiveForm(request.POST)
+    return _change_credential(
+        request, code, form, lambda c: set_inactive(actor=request.user, credential=c, until=form.cleaned_data["until"])
+    )
+
+
+@coordinator_required
+@require_POST
+def reactivate_credential(request: StaffRequest, code: str) -> HttpResponse:
+    return _change_credential(
+        request, code, NoInputsForm(request.POST), lambda c: reactivate(actor=request.user, credential=c)
+    )
+
+
+@coordinator_required
+@require_POST
+def archive(request: StaffRequest, code: str) -> HttpResponse:
+    return _change_credential(
+        request,
+        code,
+        NoInputsForm(request.POST),
+        lambda c: change_status(actor=request.user, credential=c, status=CredentialStatus.ARCHIVED),
+    )
+
+
+@coordinator_required
+@require_POST
+def make_emeritus(request: StaffRequest, code: str) -> HttpResponse:
+    return _change_credential(
+        request,
+        code,
+        NoInputsForm(request.POST),
+        lambda c: change_status(actor=request.user, credential=c, status=CredentialStatus.EMERITUS),
+    )
+
+
+@coordinator_required
+@require_POST
+def suspend(request: StaffRequest, code: str) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    return _change_credential(
+        request,
+        code,
+        form,
+        lambda c: suspend_credential(actor=request.user, credential=c, reason=form.cleaned_data["reason"]),
+    )
+
+
+@coordinator_required
+@require_POST
+def restore(request: StaffRequest, code: str) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    return _change_credential(
+        request,
+        code,
+        form,
+        lambda c: restore_credential(actor=request.user, credential=c, reason=form.cleaned_data["reason"]),
+    )
+
+
+@coordinator_required
+@require_POST
+def revoke(request: StaffRequest, code: str) -> HttpResponse:
+    form = ReasonForm(request.POST)
+    return _change_credential(
+        request,
+        code,
+        form,
+        lambda c: revoke_credential(actor=request.user, credential=c, reason=form.cleaned_data["reason"]),
+    )

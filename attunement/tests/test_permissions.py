@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import pytest
@@ -92,6 +93,28 @@ def staff_portfolio(ctx: dict[str, Any], **more: Any) -> dict[str, Any]:
 
 def group_member(ctx: dict[str, Any]) -> dict[str, Any]:
     return rsc_kw(ctx, "group", "membership", association_slug="riverbend")
+
+
+def staff_credential(ctx: dict[str, Any]) -> dict[str, Any]:
+    return {"association_slug": "riverbend", **holder_code(ctx)}
+
+
+def staff_renewal(ctx: dict[str, Any]) -> dict[str, Any]:
+    from attunement.endorsement.models import Renewal, RenewalState
+
+    portfolio = ctx["portfolio"]
+    renewal = Renewal.objects.create(person=portfolio.person, association=portfolio.association,
+                                     due=date(2030, 1, 1), state=RenewalState.UNDER_REVIEW)  # fmt: skip
+    return {"association_slug": "riverbend", "renewal_id": renewal.public_id}
+
+
+def staff_reminder(ctx: dict[str, Any]) -> dict[str, Any]:
+    from attunement.endorsement.models import Reminder
+
+    portfolio = ctx["portfolio"]
+    reminder = Reminder.objects.create(person=portfolio.person, association=portfolio.association,
+                                       due=date(2030, 1, 1), offset_days=30)  # fmt: skip
+    return {"association_slug": "riverbend", "reminder_id": reminder.pk}
 
 
 GROUP_MANAGERS_POST = statuses(
@@ -362,6 +385,27 @@ TABLE: dict[str, Row] = {
     "endorsement_staff:reviewers": Row(COORDINATORS, riverbend),
     "endorsement_staff:renewals": Row(COORDINATORS, riverbend),
     "endorsement_staff:credentials": Row(COORDINATORS, riverbend),
+    # Issue 15.4: one route per action on a renewal, a reminder, a credential (they were one
+    # address each, with the action posted); a refused one is a message, back on the page.
+    "endorsement_staff:approve_renewal": Row({**COORDINATORS, COORD: 302, ADM: 302}, staff_renewal, method="post"),
+    "endorsement_staff:return_renewal": Row(
+        {**COORDINATORS, COORD: 302, ADM: 302}, staff_renewal, method="post", data=lambda ctx: {"note": "Add it."}
+    ),
+    "endorsement_staff:reminder_bounced": Row({**COORDINATORS, COORD: 302, ADM: 302}, staff_reminder, method="post"),
+    **{
+        f"endorsement_staff:{name}": Row(
+            {**COORDINATORS, COORD: 302, ADM: 302}, staff_credential, method="post", data=data
+        )
+        for name, data in {
+            "make_credential_inactive": lambda ctx: {"until": "2030-01-01"},
+            "reactivate_credential": lambda ctx: {},
+            "archive_credential": lambda ctx: {},
+            "make_credential_emeritus": lambda ctx: {},
+            "suspend_credential": lambda ctx: {"reason": "Audit"},
+            "restore_credential": lambda ctx: {"reason": "Cleared"},
+            "revoke_credential": lambda ctx: {"reason": "Fraud"},
+        }.items()
+    },
     "application:renewal": Row(OWN_PORTFOLIO_PAGE),
     "payments:invoices": Row(COORDINATORS, riverbend),
     "payments:combine": Row({**COORDINATORS, COORD: 302, ADM: 302}, riverbend, method="post"),
@@ -372,6 +416,18 @@ TABLE: dict[str, Row] = {
     ),
     "endorsement_staff:review": Row(
         REVIEWERS, lambda ctx: {"association_slug": "riverbend", "assignment_id": ctx["assignment"].public_id}
+    ),
+    "endorsement_staff:ask_question": Row(
+        {**REVIEWERS, REV: 302},
+        lambda ctx: {"association_slug": "riverbend", "assignment_id": ctx["assignment"].public_id},
+        method="post",
+        data=lambda ctx: {"question": "Which agency?"},
+    ),
+    "endorsement_staff:save_review": Row(
+        {**REVIEWERS, REV: 302},
+        lambda ctx: {"association_slug": "riverbend", "assignment_id": ctx["assignment"].public_id},
+        method="post",
+        data=lambda ctx: {"comments": "Good."},
     ),
     "endorsement_staff:reading": Row(
         REVIEWERS, lambda ctx: {"association_slug": "riverbend", "score_id": ctx["score"].public_id}

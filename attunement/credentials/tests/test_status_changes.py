@@ -79,27 +79,31 @@ def test_the_staff_credentials_page_suspends_and_revokes(
     credential: Credential, personas: dict[str, Any], client_for: Callable[..., Any]
 ) -> None:
     url = reverse("endorsement_staff:credentials", kwargs={"association_slug": "riverbend"})
+    kw = {"association_slug": "riverbend", "code": credential.public_code}
+    suspend, restore, revoke = (
+        reverse(f"endorsement_staff:{what}_credential", kwargs=kw) for what in ("suspend", "restore", "revoke")
+    )
     client = client_for(personas["coordinator"])
     page = client.get(url).content.decode()
-    assert 'value="suspend"' in page
-    assert 'value="revoke"' in page
-    response = client.post(url, {"code": credential.public_code, "what": "suspend", "reason": ""}, follow=True)
+    assert suspend in page
+    assert revoke in page
+    response = client.post(suspend, {"reason": ""}, follow=True)
     assert "Give the reason" in response.content.decode()
     assert status(credential) == CredentialStatus.ACTIVE
-    client.post(url, {"code": credential.public_code, "what": "suspend", "reason": "Audit"})
+    client.post(suspend, {"reason": "Audit"})
     assert status(credential) == CredentialStatus.SUSPENDED
-    assert 'value="restore"' in client.get(url).content.decode()
-    client.post(url, {"code": credential.public_code, "what": "revoke", "reason": "Fraud"})
+    assert restore in client.get(url).content.decode()
+    client.post(revoke, {"reason": "Fraud"})
     assert status(credential) == CredentialStatus.REVOKED
 
 
 def test_another_associations_staff_cannot_touch_it(
     credential: Credential, personas: dict[str, Any], client_for: Callable[..., Any]
 ) -> None:
-    url = reverse("endorsement_staff:credentials", kwargs={"association_slug": "cascade"})
-    response = client_for(personas["outsider"]).post(
-        url, {"code": credential.public_code, "what": "revoke", "reason": "x"}
+    url = reverse(
+        "endorsement_staff:revoke_credential", kwargs={"association_slug": "cascade", "code": credential.public_code}
     )
+    response = client_for(personas["outsider"]).post(url, {"reason": "x"})
     assert response.status_code == 404
     assert status(credential) == CredentialStatus.ACTIVE
 

@@ -90,10 +90,10 @@ def test_revoking_makes_verify_and_the_verification_page_say_so(
     client_for: Callable[..., Any],
 ) -> None:
     path = saved(tmp_path, download(credential))
-    staff_page = reverse("endorsement_staff:credentials", kwargs={"association_slug": "riverbend"})
-    client_for(personas["coordinator"]).post(
-        staff_page, {"code": credential.public_code, "what": "revoke", "reason": "Ethics board finding 2026-14"}
+    revoke = reverse(
+        "endorsement_staff:revoke_credential", kwargs={"association_slug": "riverbend", "code": credential.public_code}
     )
+    client_for(personas["coordinator"]).post(revoke, {"reason": "Ethics board finding 2026-14"})
     code, out, _err = run_verify(path)
     assert code == 1
     assert out.startswith("NOT VALID: revoked")

@@ -269,17 +269,23 @@ def test_staff_return_a_renewal_and_mark_a_bounce_on_the_renewals_page(
     renewal = submit_renewal(actor=holder, person=holder, association=riverbend)
     invoice = Invoice.objects.get(billed_to=holder, status=InvoiceStatus.OPEN)
     record_payment(actor=personas["coordinator"], invoice=invoice, method="waiver", amount=invoice.total, reason="x")
-    url = reverse("endorsement_staff:renewals", kwargs={"association_slug": "riverbend"})
+
+    def url(name: str, **kw: Any) -> str:
+        return reverse(f"endorsement_staff:{name}", kwargs={"association_slug": "riverbend", **kw})
+
+    back = url("return_renewal", renewal_id=renewal.public_id)
     client = client_for(personas["coordinator"])
-    page = client.post(url, {"renewal": str(renewal.public_id), "what": "return", "note": " "}, follow=True)
+    page = client.post(back, {"note": " "}, follow=True)
     assert "Say what the member should change." in page.content.decode()
-    client.post(url, {"renewal": str(renewal.public_id), "what": "return", "note": "Add the certificate."})
+    client.post(back, {"note": "Add the certificate."})
     renewal.refresh_from_db()
     assert (renewal.state, renewal.note) == (RenewalState.RETURNED, "Add the certificate.")
     reminder = Reminder.objects.create(person=holder, association=riverbend, due=renewal.due, offset_days=30)
-    client.post(url, {"reminder": str(reminder.pk)})
+    assert url("reminder_bounced", reminder_id=reminder.pk) in client.get(url("renewals")).content.decode()
+    client.post(url("reminder_bounced", reminder_id=reminder.pk))
     reminder.refresh_from_db()
     assert reminder.bounced_at is not None
-    again = client.post(url, {"reminder": str(reminder.pk)}, follow=True)
+    again = client.post(url("reminder_bounced", reminder_id=reminder.pk), follow=True)
     assert "Already recorded as bounced." in again.content.decode()
-    assert client.post(url, {"renewal": "00000000-0000-0000-0000-000000000000", "what": "approve"}).status_code == 404
+    nobody = url("approve_renewal", renewal_id="00000000-0000-0000-0000-000000000000")
+    assert client.post(nobody).status_code == 404

@@ -429,12 +429,13 @@ def test_a_reviewer_asks_a_question_and_saves_the_checklist_on_the_review_page(
 ) -> None:
     application = under_review(ready, personas)
     [assignment] = assign_reviewers(actor=personas["coordinator"], application=application)
-    url = reverse(
-        "endorsement_staff:review", kwargs={"association_slug": "riverbend", "assignment_id": assignment.public_id}
-    )
+    kw = {"association_slug": "riverbend", "assignment_id": assignment.public_id}
+    ask, url = reverse("endorsement_staff:ask_question", kwargs=kw), reverse("endorsement_staff:save_review", kwargs=kw)
     client = client_for(assignment.reviewer)
-    client.post(url, {"question": "  Which agency?  ", "comments": "ignored"})
+    client.post(ask, {"question": "  Which agency?  ", "comments": "ignored"})
     assert Clarification.objects.get(application=application).question == "Which agency?"
+    assert "Write your question." in client.post(ask, {"question": "  "}, follow=True).content.decode()
+    assert Clarification.objects.filter(application=application).count() == 1
     client.post(url, {"domain-reflection": "met", "domain-theory": "nonsense", "comments": "Good."})
     assignment.refresh_from_db()
     assert (assignment.checklist, assignment.comments, assignment.submitted_at) == (
