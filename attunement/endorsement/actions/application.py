@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from attunement.associations.models import ResidencyRule
 from attunement.audit.actions import record
-from attunement.endorsement.actions.common import APPLICATION_TARGET, move, notify
+from attunement.endorsement.actions.common import APPLICATION_TARGET, bill, move, notify
 from attunement.endorsement.eligibility import judge
 from attunement.endorsement.models import (
     OPEN_STATES,
@@ -29,7 +29,6 @@ from attunement.endorsement.models import (
 from attunement.endorsement.renewal_dates import next_review_date
 from attunement.lib.errors import ActionRefused
 from attunement.payments import settlement
-from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind, InvoiceLine
 from attunement.people.models import User
 from attunement.portfolios.models import Education, Portfolio, Reference, ReferenceStatus, Verification
@@ -74,19 +73,11 @@ def register_application(
     if lapsed is not None:
         application.refresh_from_db()
         return application
-    issue_invoice(
+    bill(
         actor=actor,
-        association=association,
-        billed_to=portfolio.person,
-        lines=[
-            Line(
-                FeeKind.REGISTRATION,
-                _("Registration fee, %(category)s") % {"category": category},
-                fee_for(association, FeeKind.REGISTRATION, category),
-                f"{APPLICATION_TARGET}:{application.public_id}:registration",
-                portfolio.person,
-            )
-        ],
+        application=application,
+        kind=FeeKind.REGISTRATION,
+        label=_("Registration fee, %(category)s") % {"category": category},
     )
     application.refresh_from_db()
     return application
@@ -178,19 +169,11 @@ def submit_application(*, actor: User, application: Application) -> Application:
         submission_report=judgement.report,
         review_by=next_review_date(application.association, today),
     )
-    issue_invoice(
+    bill(
         actor=actor,
-        association=application.association,
-        billed_to=application.portfolio.person,
-        lines=[
-            Line(
-                FeeKind.PROCESSING,
-                _("Processing fee, %(category)s") % {"category": application.category},
-                fee_for(application.association, FeeKind.PROCESSING, application.category),
-                f"{APPLICATION_TARGET}:{application.public_id}:processing",
-                application.portfolio.person,
-            )
-        ],
+        application=application,
+        kind=FeeKind.PROCESSING,
+        label=_("Processing fee, %(category)s") % {"category": application.category},
     )
     notify(
         application,

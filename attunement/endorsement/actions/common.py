@@ -18,6 +18,7 @@ from attunement.endorsement.models import Application, Credential, LetterTemplat
 from attunement.lib.categories import category_name
 from attunement.lib.errors import ActionRefused
 from attunement.mail.messages import tags
+from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.people.models import User
 
 APPLICATION_TARGET = "endorsement.application"
@@ -99,3 +100,12 @@ def decision_letter(
             "feedback": feedback,
         }
     return str(subject), str(body)
+
+
+def bill(*, actor: User | None, application: Application, kind: str, label: str) -> None:
+    """Invoice the applicant the association's fee ``kind`` for the application's category;
+    the line's purpose (``application:<id>:<kind>``) is what settles it when paid."""
+    association, person = application.association, application.portfolio.person
+    line = Line(kind, label, fee_for(association, kind, application.category),
+                f"{APPLICATION_TARGET}:{application.public_id}:{kind}", person)  # fmt: skip
+    issue_invoice(actor=actor, association=association, billed_to=person, lines=[line])

@@ -13,13 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attunement.audit.actions import record
-from attunement.endorsement.actions.common import APPLICATION_TARGET, decision_letter, move, notify
+from attunement.endorsement.actions.common import bill, decision_letter, move, notify
 from attunement.endorsement.actions.credential import issue_credential
 from attunement.endorsement.eligibility import build
 from attunement.endorsement.matching import reader_candidates
 from attunement.endorsement.models import Application, ExamSitting, Outcome, Part2Score, State
 from attunement.lib.errors import ActionRefused
-from attunement.payments.actions import Line, fee_for, issue_invoice
 from attunement.payments.models import FeeKind
 from attunement.people.models import User
 
@@ -30,19 +29,11 @@ def approve_for_exam(*, actor: User | None, application: Application) -> ExamSit
     sitting = ExamSitting.objects.create(
         application=application, approved_until=timezone.localdate() + timedelta(days=days)
     )
-    issue_invoice(
+    bill(
         actor=actor,
-        association=application.association,
-        billed_to=application.portfolio.person,
-        lines=[
-            Line(
-                FeeKind.EXAM,
-                _("Exam fee, %(category)s") % {"category": application.category},
-                fee_for(application.association, FeeKind.EXAM, application.category),
-                f"{APPLICATION_TARGET}:{application.public_id}:exam",
-                application.portfolio.person,
-            )
-        ],
+        application=application,
+        kind=FeeKind.EXAM,
+        label=_("Exam fee, %(category)s") % {"category": application.category},
     )
     return sitting
 
