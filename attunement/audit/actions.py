@@ -22,6 +22,24 @@ def target_key(obj: models.Model) -> tuple[str, str]:
     return obj._meta.label_lower, str(public if public is not None else obj.pk)
 
 
+def _event(
+    actor: User | None, verb: str, association_id: int | None, target: models.Model | None, data: dict[str, Any]
+) -> AuditEvent:
+    target_type, target_id = target_key(target) if target is not None else ("", "")
+    actor_user = actor if actor is not None and actor.is_authenticated else None
+    return AuditEvent(
+        actor=actor_user,
+        actor_label=actor_user.email if actor_user else "",
+        association_id=association_id,
+        verb=verb,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=str(target)[:200] if target is not None else "",
+        data=data,
+        request_id=context.request_id.get(),
+    )
+
+
 def record(
     *,
     actor: User | None,
@@ -30,19 +48,11 @@ def record(
     target: models.Model | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    target_type, target_id = target_key(target) if target is not None else ("", "")
-    actor_user = actor if actor is not None and actor.is_authenticated else None
-    return AuditEvent.objects.create(
-        actor=actor_user,
-        actor_label=actor_user.email if actor_user else "",
-        association=association,
-        verb=verb,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=str(target)[:200] if target is not None else "",
-        data=data or {},
-        request_id=context.request_id.get(),
-    )
+    event = _event(actor, verb, association.pk if association is not None else None, target, data or {})
+    if association is not None:
+        event.association = association  # the caller's object, not a query when read back
+    event.save(force_insert=True)
+    return event
 
 
 def record_each(
@@ -51,23 +61,6 @@ def record_each(
     """One event per ``(association_id, target, data)``, written in one insert (for an action
     that changes many objects at once, e.g. hours posted to many portfolios). Each target's
     ``str()`` must not need a query (select what it names beforehand)."""
-    actor_user = actor if actor is not None and actor.is_authenticated else None
-    request_id = context.request_id.get()
-    rows = []
-    for association_id, target, data in events:
-        target_type, target_id = target_key(target)
-        rows.append(
-            AuditEvent(
-                actor=actor_user,
-                actor_label=actor_user.email if actor_user else "",
-                association_id=association_id,
-                verb=verb,
-                target_type=target_type,
-                target_id=target_id,
-                target_label=str(target)[:200],
-                data=data,
-                request_id=request_id,
-            )
-        )
+    rows = [_event(actor, verb, association_id, target, data) for association_id, target, data in events]
     AuditEvent.objects.bulk_create(rows)
     return len(rows)
