@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from attunement.associations.models import Role
 from attunement.endorsement.conflicts import addresses_of, conflict, ties_of
 from attunement.endorsement.models import Application, Assignment, Credential, CredentialStatus, ReviewerProfile
-from attunement.endorsement.rules.categories import review_level
+from attunement.endorsement.rules.categories import TOP_REVIEW_LEVEL, review_level
 from attunement.people.models import User
 
 
@@ -39,7 +39,7 @@ def reviewer_candidates(application: Application) -> list[Candidate]:
         held.setdefault(c.person_id, set()).add(c.category)
     ties = ties_of(application)
     addresses = addresses_of(reviewers)
-    need = review_level(application.category) or 5
+    need = review_level(application.category) or TOP_REVIEW_LEVEL  # an unknown category: the most senior
     out = []
     for user in reviewers:
         profile = profiles.get(user.pk)

@@ -104,6 +104,9 @@ def choices(language: str | None = None) -> list[tuple[str, str]]:
     return [(c.code, c.name(language)) for c in REGISTRY]
 
 
+TOP_REVIEW_LEVEL = max(c.review_level for c in REGISTRY)
+
+
 def review_level(code: str) -> int | None:
     found = _BY_CODE.get(code)
     return found.review_level if found else None
